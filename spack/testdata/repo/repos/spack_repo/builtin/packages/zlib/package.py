@@ -1,0 +1,1 @@
+# stand-in package file for directory listing tests
