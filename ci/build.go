@@ -2,13 +2,457 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
+	"log"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"dagger.io/dagger"
+
+	"github.com/spack-ghcr/spack-ghcr/slim"
+	"github.com/spack-ghcr/spack-ghcr/spack"
 )
 
-func cmdBuild(ctx context.Context, args []string, stdout io.Writer) error {
-	return errors.New("build: not implemented yet")
+// Real-world defaults; the test bed overrides them with flags.
+const (
+	defaultBuilderImage = "ghcr.io/spack/ubuntu-noble:1.1.0"
+	defaultRuntimeImage = "ubuntu:24.04"
+)
+
+// buildConfig is `go run ./ci build`'s command line.
+type buildConfig struct {
+	environments string // the directory holding environments/<name>
+	envs         []string
+	builderImage string
+	runtimeImage string
+	packagesDir  string
+	mirrorDir    string
+	target       string
+	profile      slim.Profile
+	tests        string
+	registry     string
+	tags         []string
+	export       bool
+	out          string
+	maxSizeMB    float64
+	source       string
+	revision     string
+	pins         string
 }
+
+func (c *buildConfig) register(fs interface {
+	StringVar(*string, string, string, string)
+	BoolVar(*bool, string, bool, string)
+	Float64Var(*float64, string, float64, string)
+}) {
+	fs.StringVar(&c.environments, "environments", "environments", "directory holding one directory per environment")
+	fs.StringVar(&c.builderImage, "builder-image", "", "Spack builder image (default: container.images.build, else "+defaultBuilderImage+")")
+	fs.StringVar(&c.runtimeImage, "runtime-image", "", `runtime base image, or "scratch" for a distroless image (default: container.images.final or .os, else `+defaultRuntimeImage+")")
+	fs.StringVar(&c.packagesDir, "packages", os.Getenv("SPACK_PACKAGES"), "local spack-packages checkout to build with (default $SPACK_PACKAGES, else the git pin in pins.yaml)")
+	fs.StringVar(&c.mirrorDir, "mirror", "", "local Spack source mirror directory (optional)")
+	fs.StringVar(&c.target, "target", defaultTarget(), `target microarchitecture unless the environment sets one ("" leaves it to Spack)`)
+	fs.StringVar((*string)(&c.profile), "profile", string(slim.Runtime), "what the image keeps: runtime, or devel (headers and static libraries too)")
+	fs.StringVar(&c.tests, "tests", "root", "build-time tests: none, root or all")
+	fs.StringVar(&c.registry, "registry", "", "publish to this registry namespace, e.g. ghcr.io/OWNER (default: do not publish)")
+	fs.BoolVar(&c.export, "export", true, "write the image as an OCI tarball to OUT/ENV/image.tar")
+	fs.StringVar(&c.out, "out", "out", "directory for spack.lock, logs, build.json and the image tarball")
+	fs.Float64Var(&c.maxSizeMB, "max-size", 0, "fail before publishing if the runtime image's payload exceeds this many MB (0: no limit)")
+	fs.StringVar(&c.source, "source", sourceURL(), "org.opencontainers.image.source label (default from $GITHUB_SERVER_URL/$GITHUB_REPOSITORY)")
+	fs.StringVar(&c.revision, "revision", os.Getenv("GITHUB_SHA"), "org.opencontainers.image.revision label (default $GITHUB_SHA)")
+	fs.StringVar(&c.pins, "pins", "pins.yaml", "file pinning the Spack version and the spack-packages commit")
+}
+
+func defaultTarget() string {
+	if runtime.GOARCH == "amd64" {
+		return "x86_64_v3"
+	}
+	return ""
+}
+
+func sourceURL() string {
+	if repo := os.Getenv("GITHUB_REPOSITORY"); repo != "" {
+		return envOr("GITHUB_SERVER_URL", "https://github.com") + "/" + repo
+	}
+	return ""
+}
+
+func (c *buildConfig) validate() error {
+	if len(c.envs) == 0 {
+		return usageError("build: name at least one environment (a directory under %s)", c.environments)
+	}
+	for _, e := range c.envs {
+		if !spack.ValidName(e) {
+			return usageError("build: environment name %q must be lowercase letters, digits, '.', '_' or '-'", e)
+		}
+	}
+	if _, ok := slim.ParseProfile(string(c.profile)); !ok {
+		return usageError("build: -profile %q: want runtime or devel", c.profile)
+	}
+	switch c.tests {
+	case "none", "root", "all":
+	default:
+		return usageError("build: -tests %q: want none, root or all", c.tests)
+	}
+	for _, d := range []struct{ flag, dir string }{{"-packages", c.packagesDir}, {"-mirror", c.mirrorDir}} {
+		if d.dir == "" {
+			continue
+		}
+		if fi, err := os.Stat(d.dir); err != nil || !fi.IsDir() {
+			return usageError("build: %s %s: not a directory", d.flag, d.dir)
+		}
+	}
+	if c.maxSizeMB < 0 {
+		return usageError("build: -max-size must not be negative")
+	}
+	return nil
+}
+
+func cmdBuild(ctx context.Context, args []string, stdout io.Writer) error {
+	var cfg buildConfig
+	fs := newFlagSet("build")
+	cfg.register(fs)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	cfg.envs = fs.Args()
+	if err := cfg.validate(); err != nil {
+		return err
+	}
+	// Load every environment before starting the engine: bad input fails in a second.
+	envs := make([]*spack.Environment, 0, len(cfg.envs))
+	for _, name := range cfg.envs {
+		env, err := spack.LoadEnvironment(filepath.Join(cfg.environments, name, "spack.yaml"))
+		if err != nil {
+			return err
+		}
+		envs = append(envs, env)
+	}
+	pins, err := loadPins(cfg.pins)
+	if err != nil {
+		return err
+	}
+	client, err := connect(ctx)
+	if err != nil {
+		return err
+	}
+	defer client.Close()
+	for _, env := range envs {
+		res, err := buildEnvironment(ctx, client, cfg, pins, env)
+		if err != nil {
+			return fmt.Errorf("%s: %w", env.Name, err)
+		}
+		if res.Ref != "" {
+			fmt.Fprintln(stdout, res.Ref)
+		} else if res.Tarball != "" {
+			fmt.Fprintln(stdout, res.Tarball)
+		}
+	}
+	return nil
+}
+
+// connect starts a Dagger session: the `dagger run` session when there is one, the test
+// bed's engine, or one the dagger CLI provisions.
+func connect(ctx context.Context) (*dagger.Client, error) {
+	opts := []dagger.ClientOpt{}
+	if os.Getenv("SPACK_GHCR_VERBOSE") != "" {
+		opts = append(opts, dagger.WithLogOutput(os.Stderr))
+	}
+	client, err := dagger.Connect(ctx, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("connecting to the Dagger engine: %w (run under 'dagger run', or start the test bed: ../shared/testbed/up)", err)
+	}
+	return client, nil
+}
+
+// buildResult is written to OUT/ENV/build.json.
+type buildResult struct {
+	Environment   string             `json:"environment"`
+	Roots         []string           `json:"roots"`
+	Target        string             `json:"target,omitempty"`
+	BuilderImage  string             `json:"builder_image"`
+	RuntimeImage  string             `json:"runtime_base_image"`
+	Ref           string             `json:"ref,omitempty"`
+	Digest        string             `json:"digest,omitempty"`
+	Tarball       string             `json:"tarball,omitempty"`
+	BuilderBytes  int64              `json:"builder_bytes"`
+	RuntimeBytes  int64              `json:"runtime_bytes"`
+	PayloadBytes  int64              `json:"payload_bytes"`
+	FloorBytes    int64              `json:"floor_bytes"`
+	Layers        int                `json:"layers"`
+	PackageBytes  map[string]int64   `json:"package_bytes"`
+	Externals     []string           `json:"externals,omitempty"`
+	OSLibraries   []string           `json:"os_libraries,omitempty"`
+	BuiltFromSrc  []string           `json:"built_from_source"`
+	FromCache     []string           `json:"from_binary_cache"`
+	StageSeconds  map[string]float64 `json:"stage_seconds"`
+	TotalSeconds  float64            `json:"total_seconds"`
+	SmokeTestedOK int                `json:"smoke_tested_elf_files"`
+}
+
+// stageTimer records how long each stage took, for build.json and the log.
+type stageTimer struct {
+	env   string
+	start time.Time
+	last  time.Time
+	times map[string]float64
+}
+
+func newStageTimer(env string) *stageTimer {
+	now := time.Now()
+	return &stageTimer{env: env, start: now, last: now, times: map[string]float64{}}
+}
+
+func (t *stageTimer) begin(stage string) {
+	log.Printf("%s: %s", t.env, stage)
+	t.last = time.Now()
+}
+
+func (t *stageTimer) end(stage string) {
+	t.times[stage] += time.Since(t.last).Seconds()
+}
+
+// buildEnvironment runs the whole pipeline for one environment.
+func buildEnvironment(ctx context.Context, client *dagger.Client, cfg buildConfig, pins *pinFile, env *spack.Environment) (*buildResult, error) {
+	out := filepath.Join(cfg.out, env.Name)
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return nil, err
+	}
+	timer := newStageTimer(env.Name)
+	builderImage := firstNonEmpty(cfg.builderImage, env.Container.Images.Build, defaultBuilderImage)
+	runtimeImage := firstNonEmpty(cfg.runtimeImage, env.Container.Images.Final, env.Container.Images.OS, defaultRuntimeImage)
+	res := &buildResult{Environment: env.Name, BuilderImage: builderImage, RuntimeImage: runtimeImage, StageSeconds: timer.times}
+
+	settings := builderSettings{
+		image:        builderImage,
+		spackVersion: pins.Spack.Version,
+		target:       cfg.target,
+		osPackages:   env.Container.OSPackages.Build,
+		packages:     packageSource{git: pins.Packages.Git, commit: pins.Packages.Commit},
+	}
+	if cfg.packagesDir != "" {
+		settings.packages = packageSource{dir: client.Host().Directory(cfg.packagesDir, dagger.HostDirectoryOpts{Exclude: []string{".git"}})}
+	}
+	if cfg.mirrorDir != "" {
+		settings.mirror = client.Host().Directory(cfg.mirrorDir)
+	}
+	res.Target = firstNonEmpty(env.Target, cfg.target)
+
+	envSrc := client.Host().Directory(filepath.Dir(env.Path), dagger.HostDirectoryOpts{Include: []string{"spack.yaml", "spack.lock", "smoke.sh"}})
+	var lock *dagger.File
+	if _, err := os.Stat(filepath.Join(filepath.Dir(env.Path), "spack.lock")); err == nil {
+		lock = envSrc.File("spack.lock")
+	}
+	builder := builderBase(client, settings).
+		With(withSpackConfig(settings, env.Target)).
+		With(withEnvironment(envSrc.File("spack.yaml"), lock))
+
+	timer.begin("concretizing")
+	concretized := builder.With(concretize)
+	if err := checkExec(ctx, concretized, filepath.Join(out, "concretize.log"), "concretizing"); err != nil {
+		return nil, err
+	}
+	lockPath := filepath.Join(out, "spack.lock")
+	if _, err := concretized.File(envDir+"/spack.lock").Export(ctx, lockPath); err != nil {
+		return nil, fmt.Errorf("exporting spack.lock: %w", err)
+	}
+	timer.end("concretize")
+	lockData, err := os.ReadFile(lockPath)
+	if err != nil {
+		return nil, err
+	}
+	lf, err := spack.ParseLockfile(lockPath, lockData)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range lf.RootSpecs() {
+		res.Roots = append(res.Roots, r.Name+"@"+r.Version+"/"+r.Hash)
+	}
+	closure := lf.RuntimeClosure()
+	for _, x := range closure.Externals {
+		res.Externals = append(res.Externals, x.Name+"@"+x.Version+" ("+x.External+")")
+	}
+	if len(res.Externals) > 0 {
+		log.Printf("%s: not shipped, the runtime OS must provide: %s", env.Name, strings.Join(res.Externals, ", "))
+	}
+
+	timer.begin("installing")
+	installed := concretized.With(install(cfg.tests))
+	if err := checkExec(ctx, installed, filepath.Join(out, "install.log"), "installing"); err != nil {
+		// Keep Spack's build logs of the failed package for the reader.
+		logs := installed.Directory(stageDir).Filter(dagger.DirectoryFilterOpts{Include: []string{"**/spack-build-out.txt", "**/spack-build-env.txt", "**/config.log"}})
+		if _, xerr := logs.Export(ctx, filepath.Join(out, "build-logs")); xerr == nil {
+			err = fmt.Errorf("%w (build logs in %s)", err, filepath.Join(out, "build-logs"))
+		}
+		return nil, err
+	}
+	installLog, _ := os.ReadFile(filepath.Join(out, "install.log"))
+	res.BuiltFromSrc, res.FromCache = parseInstallSources(string(installLog))
+	timer.end("install")
+	log.Printf("%s: %d built from source, %d from the binary cache", env.Name, len(res.BuiltFromSrc), len(res.FromCache))
+
+	found, err := installed.WithExec(prefixesCmd()).Stdout(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("listing install prefixes: %w", execDetail(err))
+	}
+
+	timer.begin("assembling runtime image")
+	work, err := os.MkdirTemp("", "spack-ghcr-"+env.Name+"-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(work)
+	img, err := assembleRuntime(ctx, client, runtimeInputs{
+		builder: installed, closure: closure, prefixes: parsePrefixes(found),
+		profile: cfg.profile, strip: env.Container.Strip, base: runtimeImage,
+		packages: env.Container.OSPackages.Final, work: work,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("assembling the runtime image: %w", err)
+	}
+	res.PackageBytes, res.FloorBytes, res.OSLibraries = img.sizes, img.floor, img.osLibs
+	ctr := img.ctr.With(withLabels(imageLabels(cfg, env, lf, res.Target, settings.spackVersion)))
+	timer.end("runtime")
+
+	timer.begin("smoke testing")
+	if err := smokeTest(ctx, ctr, img.elfs); err != nil {
+		return nil, err
+	}
+	res.SmokeTestedOK = len(img.elfs)
+	if _, err := os.Stat(filepath.Join(filepath.Dir(env.Path), "smoke.sh")); err == nil {
+		if runtimeImage == scratch {
+			return nil, errors.New("smoke.sh needs /bin/sh, which a scratch image does not have: drop smoke.sh or use a base image")
+		}
+		if err := runSmokeScript(ctx, ctr, envSrc.File("smoke.sh")); err != nil {
+			return nil, err
+		}
+	}
+	timer.end("smoke")
+
+	timer.begin("measuring")
+	sizes, err := measureImage(ctx, client, ctr, runtimeImage, filepath.Join(out, "image.tar"))
+	if err != nil {
+		return nil, err
+	}
+	res.RuntimeBytes, res.PayloadBytes, res.Layers = sizes.total, sizes.payload, sizes.layers
+	if cfg.export {
+		res.Tarball = filepath.Join(out, "image.tar")
+	} else {
+		os.Remove(filepath.Join(out, "image.tar"))
+	}
+	if b, err := builderSize(ctx, installed); err == nil {
+		res.BuilderBytes = b
+	}
+	timer.end("measure")
+	if limit := int64(cfg.maxSizeMB * 1e6); limit > 0 && res.PayloadBytes > limit {
+		return nil, fmt.Errorf("runtime image payload is %.1f MB, over the -max-size limit of %.1f MB: nothing published", float64(res.PayloadBytes)/1e6, cfg.maxSizeMB)
+	}
+
+	if cfg.registry != "" {
+		timer.begin("publishing")
+		ref, err := publish(ctx, ctr, cfg.registry, env.Name, imageTags(cfg, lf))
+		if err != nil {
+			return nil, err
+		}
+		res.Ref = ref
+		if _, digest, ok := strings.Cut(ref, "@"); ok {
+			res.Digest = digest
+		}
+		timer.end("publish")
+		log.Printf("%s: pushed %s", env.Name, ref)
+	}
+	res.TotalSeconds = time.Since(timer.start).Seconds()
+	if err := writeJSON(filepath.Join(out, "build.json"), res); err != nil {
+		return nil, err
+	}
+	log.Printf("%s: payload %s (floor %s), %d layers, %.0fs", env.Name, mb(res.PayloadBytes), mb(res.FloorBytes), res.Layers, res.TotalSeconds)
+	return res, nil
+}
+
+// checkExec evaluates a container whose last exec may fail, writes its output to
+// logPath, and turns a non-zero exit into an error with the end of its stderr.
+func checkExec(ctx context.Context, c *dagger.Container, logPath, what string) error {
+	code, err := c.ExitCode(ctx)
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, execDetail(err))
+	}
+	stdout, _ := c.Stdout(ctx)
+	stderr, _ := c.Stderr(ctx)
+	if err := os.WriteFile(logPath, []byte(stdout+stderr), 0o644); err != nil {
+		return err
+	}
+	if code != 0 {
+		return fmt.Errorf("%s: spack exited %d: %s (full log: %s)", what, code, lastLines(spackErrors(stdout+"\n"+stderr), 4), logPath)
+	}
+	return nil
+}
+
+// spackErrors keeps Spack's "==> Error:" lines when there are any, since the end of the
+// log is often a traceback or a summary.
+func spackErrors(out string) string {
+	var errs []string
+	for _, line := range strings.Split(out, "\n") {
+		if strings.Contains(line, "Error:") {
+			errs = append(errs, strings.TrimSpace(line))
+		}
+	}
+	if len(errs) > 0 {
+		return strings.Join(errs, "\n")
+	}
+	return out
+}
+
+// execDetail shortens an engine error to the command and the end of its stderr.
+func execDetail(err error) error {
+	var ee *dagger.ExecError
+	if errors.As(err, &ee) {
+		return fmt.Errorf("%s exited %d: %s", strings.Join(ee.Cmd, " "), ee.ExitCode, lastLines(ee.Stderr, 4))
+	}
+	return err
+}
+
+// parseInstallSources reads `spack install` output for which specs were built from
+// source and which were extracted from a binary cache.
+func parseInstallSources(out string) (built, cached []string) {
+	for _, line := range strings.Split(out, "\n") {
+		line = strings.TrimSpace(line)
+		switch {
+		case strings.Contains(line, "from binary cache"):
+			if f := strings.Fields(line); len(f) >= 3 {
+				cached = append(cached, f[2])
+			}
+		case strings.HasPrefix(line, "==> Installing ") && !strings.Contains(line, "from binary"):
+			if f := strings.Fields(line); len(f) >= 3 {
+				built = append(built, f[2])
+			}
+		}
+	}
+	return built, cached
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, x := range s {
+		if x != "" {
+			return x
+		}
+	}
+	return ""
+}
+
+func writeJSON(path string, v any) error {
+	data, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, append(data, '\n'), 0o644)
+}
+
+func mb(n int64) string { return fmt.Sprintf("%.2f MB", float64(n)/1e6) }
 
 func cmdBench(ctx context.Context, args []string, stdout io.Writer) error {
 	return errors.New("bench: not implemented yet")
