@@ -8,6 +8,7 @@ import (
 	"io"
 	"log"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -15,6 +16,7 @@ import (
 
 	"dagger.io/dagger"
 
+	"github.com/spack-ghcr/spack-ghcr/results"
 	"github.com/spack-ghcr/spack-ghcr/slim"
 	"github.com/spack-ghcr/spack-ghcr/spack"
 )
@@ -44,12 +46,15 @@ type buildConfig struct {
 	source       string
 	revision     string
 	pins         string
+	standAlone   bool
+	testTimeout  int
 }
 
 func (c *buildConfig) register(fs interface {
 	StringVar(*string, string, string, string)
 	BoolVar(*bool, string, bool, string)
 	Float64Var(*float64, string, float64, string)
+	IntVar(*int, string, int, string)
 }) {
 	fs.StringVar(&c.environments, "environments", "environments", "directory holding one directory per environment")
 	fs.StringVar(&c.builderImage, "builder-image", "", "Spack builder image (default: container.images.build, else "+defaultBuilderImage+")")
@@ -59,6 +64,8 @@ func (c *buildConfig) register(fs interface {
 	fs.StringVar(&c.target, "target", defaultTarget(), `target microarchitecture unless the environment sets one ("" leaves it to Spack)`)
 	fs.StringVar((*string)(&c.profile), "profile", string(slim.Runtime), "what the image keeps: runtime, or devel (headers and static libraries too)")
 	fs.StringVar(&c.tests, "tests", "root", "build-time tests: none, root or all")
+	fs.BoolVar(&c.standAlone, "stand-alone", true, "run Spack's stand-alone tests (spack test run) after install")
+	fs.IntVar(&c.testTimeout, "test-timeout", 600, "seconds each package's stand-alone tests may take (0: no limit)")
 	fs.StringVar(&c.registry, "registry", "", "publish to this registry namespace, e.g. ghcr.io/OWNER (default: do not publish)")
 	fs.BoolVar(&c.export, "export", true, "write the image as an OCI tarball to OUT/ENV/image.tar")
 	fs.StringVar(&c.out, "out", "out", "directory for spack.lock, logs, build.json and the image tarball")
@@ -173,6 +180,7 @@ func connect(ctx context.Context) (*dagger.Client, error) {
 // buildResult is written to OUT/ENV/build.json.
 type buildResult struct {
 	Environment   string             `json:"environment"`
+	RunID         string             `json:"run_id"`
 	Roots         []string           `json:"roots"`
 	Target        string             `json:"target,omitempty"`
 	BuilderImage  string             `json:"builder_image"`
@@ -281,15 +289,43 @@ func buildEnvironment(ctx context.Context, client *dagger.Client, cfg buildConfi
 		log.Printf("%s: not shipped, the runtime OS must provide: %s", env.Name, strings.Join(res.Externals, ", "))
 	}
 
+	runID := results.NewRunID(time.Now(), cfg.revision)
+	capture := results.NewCapture(runID, env.Name, timer.start)
+	capture.Run.Spack = results.SpackInfo{Version: lf.SpackVersion}
+	capture.Run.Packages = results.RepoInfo{Namespace: "builtin", Commit: packagesCommit(cfg, pins)}
+	work, err := os.MkdirTemp("", "spack-ghcr-"+env.Name+"-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(work)
+	// saveResults writes what the tests said; it runs on every path out of the
+	// pipeline once tests have run, so no result is lost when a later stage fails.
+	saveResults := func() error {
+		capture.Run.Finished = time.Now().UTC()
+		dir, err := capture.Write(cfg.out)
+		if err != nil {
+			return err
+		}
+		log.Printf("%s: test results in %s", env.Name, dir)
+		return nil
+	}
+
 	timer.begin("installing")
 	installed := concretized.With(install(cfg.tests))
-	if err := checkExec(ctx, installed, filepath.Join(out, "install.log"), "installing"); err != nil {
+	installErr := checkExec(ctx, installed, filepath.Join(out, "install.log"), "installing")
+	if installErr != nil {
 		// Keep Spack's build logs of the failed package for the reader.
-		logs := installed.Directory(stageDir).Filter(dagger.DirectoryFilterOpts{Include: []string{"**/spack-build-out.txt", "**/spack-build-env.txt", "**/config.log"}})
+		logs := installed.Directory(stageDir).Filter(dagger.DirectoryFilterOpts{Include: []string{"**/spack-build-out.txt", "**/spack-build-env.txt", "**/config.log", "**/install-time-test-log.txt"}})
 		if _, xerr := logs.Export(ctx, filepath.Join(out, "build-logs")); xerr == nil {
-			err = fmt.Errorf("%w (build logs in %s)", err, filepath.Join(out, "build-logs"))
+			installErr = fmt.Errorf("%w (build logs in %s)", installErr, filepath.Join(out, "build-logs"))
 		}
-		return nil, err
+		if err := captureBuildTime(ctx, capture, installed, specsUnderTest(lf, cfg.tests), nil, false, work); err != nil {
+			log.Printf("%s: capturing build-time tests: %v", env.Name, err)
+		}
+		if err := saveResults(); err != nil {
+			log.Printf("%s: %v", env.Name, err)
+		}
+		return nil, installErr
 	}
 	installLog, _ := os.ReadFile(filepath.Join(out, "install.log"))
 	res.BuiltFromSrc, res.FromCache = parseInstallSources(string(installLog))
@@ -300,15 +336,32 @@ func buildEnvironment(ctx context.Context, client *dagger.Client, cfg buildConfi
 	if err != nil {
 		return nil, fmt.Errorf("listing install prefixes: %w", execDetail(err))
 	}
+	prefixes := parsePrefixes(found)
 
-	timer.begin("assembling runtime image")
-	work, err := os.MkdirTemp("", "spack-ghcr-"+env.Name+"-")
-	if err != nil {
+	timer.begin("testing")
+	if err := captureBuildTime(ctx, capture, installed, specsUnderTest(lf, cfg.tests), prefixes, true, work); err != nil {
 		return nil, err
 	}
-	defer os.RemoveAll(work)
+	if cfg.standAlone {
+		tested := installed.With(standAloneTests(runID, cfg.testTimeout))
+		if _, err := tested.ExitCode(ctx); err != nil {
+			return nil, fmt.Errorf("running stand-alone tests: %w", execDetail(err))
+		}
+		if err := captureStandAlone(ctx, capture, tested, work); err != nil {
+			return nil, err
+		}
+	}
+	timer.end("test")
+	if capture.Run.Failed() {
+		if err := saveResults(); err != nil {
+			return nil, err
+		}
+		return nil, fmt.Errorf("tests failed: %s: nothing published", failedSpecs(capture.Run))
+	}
+
+	timer.begin("assembling runtime image")
 	img, err := assembleRuntime(ctx, client, runtimeInputs{
-		builder: installed, closure: closure, prefixes: parsePrefixes(found),
+		builder: installed, closure: closure, prefixes: prefixes,
 		profile: cfg.profile, strip: env.Container.Strip, base: runtimeImage,
 		packages: env.Container.OSPackages.Final, work: work,
 	})
@@ -366,6 +419,11 @@ func buildEnvironment(ctx context.Context, client *dagger.Client, cfg buildConfi
 		timer.end("publish")
 		log.Printf("%s: pushed %s", env.Name, ref)
 	}
+	capture.Run.Image = results.ImageInfo{Ref: res.Ref, Digest: res.Digest}
+	if err := saveResults(); err != nil {
+		return nil, err
+	}
+	res.RunID = runID
 	res.TotalSeconds = time.Since(timer.start).Seconds()
 	if err := writeJSON(filepath.Join(out, "build.json"), res); err != nil {
 		return nil, err
@@ -417,22 +475,43 @@ func execDetail(err error) error {
 }
 
 // parseInstallSources reads `spack install` output for which specs were built from
-// source and which were extracted from a binary cache.
+// source ("==> No binary for X found: installing from source") and which came from a
+// binary cache ("==> Extracting X from binary cache").
 func parseInstallSources(out string) (built, cached []string) {
 	for _, line := range strings.Split(out, "\n") {
-		line = strings.TrimSpace(line)
+		f := strings.Fields(line)
 		switch {
-		case strings.Contains(line, "from binary cache"):
-			if f := strings.Fields(line); len(f) >= 3 {
-				cached = append(cached, f[2])
-			}
-		case strings.HasPrefix(line, "==> Installing ") && !strings.Contains(line, "from binary"):
-			if f := strings.Fields(line); len(f) >= 3 {
-				built = append(built, f[2])
-			}
+		case len(f) >= 6 && f[0] == "==>" && f[1] == "No" && f[2] == "binary" && strings.HasSuffix(line, "installing from source"):
+			built = append(built, f[4])
+		case len(f) >= 6 && f[0] == "==>" && f[1] == "Extracting" && strings.HasSuffix(line, "from binary cache"):
+			cached = append(cached, f[2])
 		}
 	}
 	return built, cached
+}
+
+// failedSpecs names the specs whose tests failed, for the error line.
+func failedSpecs(r *results.Run) string {
+	var names []string
+	for _, s := range r.Specs {
+		if s.Status == results.Failed {
+			names = append(names, fmt.Sprintf("%s@%s (%s)", s.Name, s.Version, s.Phase))
+		}
+	}
+	return strings.Join(names, ", ")
+}
+
+// packagesCommit names the package repository's commit for the results: the pin, or
+// the local checkout's HEAD when there is one.
+func packagesCommit(cfg buildConfig, pins *pinFile) string {
+	if cfg.packagesDir == "" {
+		return pins.Packages.Commit
+	}
+	out, err := exec.Command("git", "-C", cfg.packagesDir, "rev-parse", "HEAD").Output()
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(out))
 }
 
 func firstNonEmpty(s ...string) string {

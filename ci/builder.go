@@ -70,8 +70,8 @@ func withSpackConfig(s builderSettings, envTarget string) func(*dagger.Container
       all: "{name}-{version}-{hash}"
   source_cache: %s
   build_stage: [%s]
-  build_jobs: 2
-`, installRoot, sourceCacheDir, stageDir)
+  test_stage: %s
+`, installRoot, sourceCacheDir, stageDir, testStageDir)
 		repos := fmt.Sprintf("repos:\n  builtin: %s/repos/spack_repo/builtin\n", packagesDir)
 		mirrors := fmt.Sprintf(`mirrors:
   spack-ghcr-buildcache:

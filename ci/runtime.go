@@ -241,15 +241,26 @@ func osLibraries(ctx context.Context, client *dagger.Client, builder *dagger.Con
 			continue
 		}
 		seen[lib] = true
-		img := lib
-		if !strings.Contains(lib, "/") {
-			img = ""
+		findLib := func(name string) string {
 			for _, d := range dirs {
-				if listing[d][lib] {
-					img = path.Join(d, lib)
-					break
+				if listing[d][name] {
+					return path.Join(d, name)
 				}
 			}
+			return ""
+		}
+		img := lib
+		if strings.Contains(lib, "/") {
+			// The loader is named by path (/lib64/ld-linux-x86-64.so.2) but lives in
+			// the multiarch dir, where libc names it again: ship it once, and link.
+			if p := findLib(path.Base(lib)); p != "" && p != lib {
+				out = out.WithSymlink(p, lib)
+				placed = append(placed, lib)
+				todo = append(todo, path.Base(lib))
+				continue
+			}
+		} else {
+			img = findLib(lib)
 			if img == "" {
 				return nil, nil, nil, fmt.Errorf("the OS library %s, needed by %s, is not in the builder image either", lib, strings.Join(plan.OS[lib], ", "))
 			}

@@ -39,6 +39,10 @@ type Run struct {
 	Started     time.Time `json:"started"`
 	Finished    time.Time `json:"finished,omitzero"`
 
+	// Tests is the build-time test mode the specs were installed with: "none", "root"
+	// (`spack install --test=root`, the default) or "all".
+	Tests string `json:"tests,omitempty"`
+
 	Spack    SpackInfo `json:"spack"`
 	Packages RepoInfo  `json:"packages"`
 	Image    ImageInfo `json:"image,omitzero"`
@@ -86,7 +90,15 @@ type SpecResult struct {
 	// Hash is the spec's full DAG hash.
 	Hash   string `json:"hash"`
 	Status Status `json:"status"`
-	Parts  []Part `json:"parts,omitempty"`
+	// External is set for specs Spack did not build (packages: externals); Spack skips
+	// their stand-alone tests.
+	External bool `json:"external,omitempty"`
+	// Seconds is the duration of the spec's tests where Spack recorded it, else 0.
+	Seconds float64 `json:"seconds,omitempty"`
+	// Message says why the spec failed or was skipped when Spack said so, e.g. a
+	// timeout or the first failure line of its log.
+	Message string `json:"message,omitempty"`
+	Parts   []Part `json:"parts,omitempty"`
 	// Log is the path of the raw log, relative to the run directory.
 	Log string `json:"log,omitempty"`
 }
@@ -97,4 +109,6 @@ type Part struct {
 	Status Status `json:"status"`
 	// Seconds is the part's duration where Spack recorded it, else 0.
 	Seconds float64 `json:"seconds,omitempty"`
+	// Message is what Spack printed after the part's status, e.g. why it failed.
+	Message string `json:"message,omitempty"`
 }

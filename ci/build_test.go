@@ -1,0 +1,58 @@
+package main
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+func TestParseInstallSources(t *testing.T) {
+	// Lines as Spack 1.1.0 prints them (see out/<env>/install.log).
+	out := `==> Fetching file:///var/cache/spack-ghcr/buildcache/blobs/sha256/e7/e794
+==> Extracting compiler-wrapper-1.0-jrtxylmzw232laxox2s5a5wkhr7skrim from binary cache
+==> compiler-wrapper: Successfully installed compiler-wrapper-1.0-jrtxylmzw232laxox2s5a5wkhr7skrim
+==> Installing compiler-wrapper-1.0-jrtxylmzw232laxox2s5a5wkhr7skrim [1/6]
+==> No binary for lz4-1.9.4-xboqj5otp3r5o3rqctruzaw76n4a7pgu found: installing from source
+==> Installing lz4-1.9.4-xboqj5otp3r5o3rqctruzaw76n4a7pgu [6/6]
+`
+	built, cached := parseInstallSources(out)
+	assert.Equal(t, []string{"lz4-1.9.4-xboqj5otp3r5o3rqctruzaw76n4a7pgu"}, built)
+	assert.Equal(t, []string{"compiler-wrapper-1.0-jrtxylmzw232laxox2s5a5wkhr7skrim"}, cached)
+}
+
+func TestParsePrefixes(t *testing.T) {
+	got := parsePrefixes("abc /opt/software/a-1-abc\n\nnot a line\ndef /opt/software/b-2-def\n")
+	assert.Equal(t, map[string]string{"abc": "/opt/software/a-1-abc", "def": "/opt/software/b-2-def"}, got)
+}
+
+func TestParseLoaderList(t *testing.T) {
+	out := "\tlinux-vdso.so.1 (0x00007ffd)\n\tlibgomp.so.1 => not found\n\tlibc.so.6 => /lib/x86_64-linux-gnu/libc.so.6 (0x00007f)\n"
+	assert.Equal(t, []missingLib{{File: "/opt/x/bin/y", Library: "libgomp.so.1"}}, parseLoaderList("/opt/x/bin/y", out))
+	assert.Empty(t, parseLoaderList("/opt/x/bin/y", "\tlibc.so.6 => /lib/libc.so.6 (0x1)\n"))
+}
+
+func TestBuildConfigValidate(t *testing.T) {
+	tests := []struct {
+		name    string
+		cfg     buildConfig
+		wantErr string
+	}{
+		{"no environment", buildConfig{profile: "runtime", tests: "root"}, "name at least one environment"},
+		{"bad name", buildConfig{envs: []string{"../etc"}, profile: "runtime", tests: "root"}, `environment name "../etc"`},
+		{"bad profile", buildConfig{envs: []string{"lz4"}, profile: "fat", tests: "root"}, `-profile "fat"`},
+		{"bad tests", buildConfig{envs: []string{"lz4"}, profile: "runtime", tests: "some"}, `-tests "some"`},
+		{"missing packages dir", buildConfig{envs: []string{"lz4"}, profile: "runtime", tests: "root", packagesDir: "/nonexistent"}, "-packages /nonexistent: not a directory"},
+		{"ok", buildConfig{envs: []string{"lz4"}, profile: "devel", tests: "none"}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.cfg.validate()
+			if tt.wantErr == "" {
+				assert.NoError(t, err)
+				return
+			}
+			assert.ErrorContains(t, err, tt.wantErr)
+			assert.ErrorIs(t, err, errUsage)
+		})
+	}
+}

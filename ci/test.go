@@ -1,0 +1,106 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+
+	"dagger.io/dagger"
+
+	"github.com/spack-ghcr/spack-ghcr/results"
+	"github.com/spack-ghcr/spack-ghcr/spack"
+)
+
+// testStageDir is our config:test_stage, where `spack test run` leaves each suite in a
+// directory named by the suite id.
+const testStageDir = "/opt/spack-ghcr/test"
+
+// standAloneTests runs `spack test run` on the installed environment. --dirty keeps CC
+// and friends, which tests that compile code need; the exit code says whether a test
+// failed and is read by the caller, since a failing test is a result, not an error.
+func standAloneTests(alias string, timeout int) func(*dagger.Container) *dagger.Container {
+	return func(c *dagger.Container) *dagger.Container {
+		args := []string{"test", "run", "--dirty", "--alias", alias}
+		if timeout > 0 {
+			args = append(args, "--timeout", strconv.Itoa(timeout))
+		}
+		return c.WithExec(spackEnvCmd(args...), dagger.ContainerWithExecOpts{Expect: dagger.ReturnTypeAny})
+	}
+}
+
+// specsUnderTest are the specs whose build-time tests Spack ran for a --test value:
+// the roots, or every spec Spack built.
+func specsUnderTest(lf *spack.Lockfile, tests string) []*spack.ConcreteSpec {
+	switch tests {
+	case "root":
+		return lf.RootSpecs()
+	case "all":
+		var out []*spack.ConcreteSpec
+		for _, h := range sortedKeys(lf.Specs) {
+			if s := lf.Specs[h]; s.External == "" {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+// captureBuildTime exports each tested spec's install-time test log, from its prefix
+// after a successful install or from its stage after a failed one, and records it.
+func captureBuildTime(ctx context.Context, c *results.Capture, builder *dagger.Container, specs []*spack.ConcreteSpec, prefixes map[string]string, installed bool, work string) error {
+	for _, s := range specs {
+		dir := filepath.Join(work, "build-time", s.Hash)
+		var src *dagger.Directory
+		if prefix, ok := prefixes[s.Hash]; ok && installed {
+			src = builder.Directory(prefix + "/.spack")
+		} else {
+			src = builder.Directory(fmt.Sprintf("%s/spack-stage-%s-%s-%s", stageDir, s.Name, s.Version, s.Hash))
+		}
+		logs := src.Filter(dagger.DirectoryFilterOpts{Include: []string{"install-time-test-log.txt"}})
+		if _, err := logs.Export(ctx, dir); err != nil {
+			// Neither a prefix nor a stage: the install stopped before this spec.
+			c.AddBuildTime(results.SpecID{Name: s.Name, Version: s.Version, Hash: s.Hash}, &spack.InstallTests{Status: spack.TestNoTests}, "")
+			continue
+		}
+		logFile := filepath.Join(dir, "install-time-test-log.txt")
+		f, err := os.Open(logFile)
+		if err != nil {
+			c.AddBuildTime(results.SpecID{Name: s.Name, Version: s.Version, Hash: s.Hash}, &spack.InstallTests{Status: spack.TestNoTests}, "")
+			continue
+		}
+		t, err := spack.ParseInstallTestLog(f, installed)
+		f.Close()
+		if err != nil {
+			return fmt.Errorf("%s: %w", logFile, err)
+		}
+		c.AddBuildTime(results.SpecID{Name: s.Name, Version: s.Version, Hash: s.Hash}, t, logFile)
+	}
+	return nil
+}
+
+// captureStandAlone exports the suite `spack test run` left and records it.
+func captureStandAlone(ctx context.Context, c *results.Capture, tested *dagger.Container, work string) error {
+	dir := filepath.Join(work, "stand-alone")
+	if _, err := tested.Directory(testStageDir).Export(ctx, dir); err != nil {
+		return fmt.Errorf("exporting the test suite: %w", err)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if !e.IsDir() {
+			continue
+		}
+		suiteDir := filepath.Join(dir, e.Name())
+		suite, err := spack.ReadTestSuite(suiteDir)
+		if err != nil {
+			return err
+		}
+		return c.AddSuite(suiteDir, suite)
+	}
+	return fmt.Errorf("spack test run left no suite in %s", testStageDir)
+}

@@ -1,0 +1,16 @@
+from spack.package import *
+
+
+class Cmake(Package):
+    homepage = "https://www.cmake.org"
+
+    version("master", branch="master")
+    version("4.1.2", sha256="1111111111111111111111111111111111111111111111111111111111111111")
+    version(
+        "3.31.9",
+        sha256="2222222222222222222222222222222222222222222222222222222222222222",
+        preferred=True,
+    )
+    version("3.30.9", sha256="3333333333333333333333333333333333333333333333333333333333333333")
+    with default_args(deprecated=True):
+        version("4.1.0", sha256="4444444444444444444444444444444444444444444444444444444444444444")

@@ -1,0 +1,350 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// updatesWorkdir copies testdata/updates (environments, a small spack-packages, the
+// ignore list, pins.yaml) to a temporary directory and changes into it, as the
+// workflow runs the command at the root of a checkout.
+func updatesWorkdir(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	require.NoError(t, os.CopyFS(dir, os.DirFS(filepath.Join("testdata", "updates"))))
+	t.Chdir(dir)
+	t.Setenv("SPACK_PACKAGES", "")
+	t.Setenv("GITHUB_REPOSITORY", "")
+	t.Setenv("GITHUB_API_URL", "")
+	return dir
+}
+
+func runUpdates(t *testing.T, args ...string) (string, error) {
+	t.Helper()
+	var out bytes.Buffer
+	err := cmdUpdates(context.Background(), args, &out)
+	return out.String(), err
+}
+
+const wantTable = `ENV    PACKAGE   CURRENT  NEWEST  ACTION
+tools  cmake     4.1.2    4.1.2   up to date
+tools  hdf5      1.12.3   1.14.6  %[1]s
+zlib   zlib      1.2.13   1.3.1   %[2]s
+zlib   lz4       =1.9.3   1.9.4   %[3]s
+zlib   cmake     3.30.9   3.31.9  %[4]s
+zlib   hdf5      1.14:    1.14.6  range: holds newest
+zlib   python    3.11     -       skip: not in spack-packages
+zlib   py-numpy  1.26.4   -       ignored
+`
+
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	return string(data)
+}
+
+func TestUpdatesDryRun(t *testing.T) {
+	updatesWorkdir(t)
+	before := readFile(t, "environments/zlib/spack.yaml")
+	out, err := runUpdates(t, "-dry-run")
+	require.NoError(t, err)
+	assert.Equal(t, fmt.Sprintf(wantTable, "update", "update", "update", "update"), out)
+	assert.Equal(t, before, readFile(t, "environments/zlib/spack.yaml"), "a dry run changes nothing")
+
+	out, err = runUpdates(t, "-dry-run", "-env", "tools")
+	require.NoError(t, err)
+	assert.Equal(t, 3, strings.Count(out, "\n"), "header and the two pinned specs of tools")
+}
+
+func TestUpdatesEditInPlace(t *testing.T) {
+	updatesWorkdir(t)
+	before := readFile(t, "environments/zlib/spack.yaml")
+	out, err := runUpdates(t)
+	require.NoError(t, err)
+	assert.Equal(t, fmt.Sprintf(wantTable, "edited", "edited", "edited", "edited"), out)
+	want := strings.NewReplacer(
+		"zlib@1.2.13 +shared", "zlib@1.3.1 +shared",
+		`"lz4@=1.9.3"`, `"lz4@=1.9.4"`,
+		"cmake@3.30.9", "cmake@3.31.9",
+	).Replace(before)
+	assert.Equal(t, want, readFile(t, "environments/zlib/spack.yaml"), "only the versions change")
+	assert.Equal(t, "spack:\n  specs: [cmake@4.1.2, 'hdf5@1.14.6 ~mpi', zlib]\n", readFile(t, "environments/tools/spack.yaml"))
+
+	// Nothing is left to do the second time.
+	out, err = runUpdates(t, "-dry-run")
+	require.NoError(t, err)
+	assert.NotContains(t, out, "update\n")
+}
+
+func TestUpdatesFlags(t *testing.T) {
+	tests := []struct {
+		name    string
+		args    []string
+		token   string
+		wantErr string
+	}{
+		{name: "dry run and open prs", args: []string{"-dry-run", "-open-prs"}, wantErr: "exclude each other"},
+		{name: "no token", args: []string{"-open-prs", "-repo", "o/r"}, wantErr: "needs a token in GITHUB_TOKEN"},
+		{name: "no repo", args: []string{"-open-prs"}, token: "t", wantErr: "needs -repo or GITHUB_REPOSITORY"},
+		{name: "bad repo", args: []string{"-open-prs", "-repo", "o"}, token: "t", wantErr: "OWNER/NAME"},
+		{name: "max prs", args: []string{"-max-prs", "0"}, wantErr: "-max-prs must be at least 1"},
+		{name: "env name", args: []string{"-env", "../x"}, wantErr: `-env "../x"`},
+		{name: "packages", args: []string{"-packages", "nowhere"}, wantErr: "no spack-packages checkout at nowhere"},
+		{name: "remote option injection", args: []string{"-packages-remote", "--upload-pack=x"}, wantErr: "want a git URL"},
+		{name: "bench and prs", args: []string{"-bench", "-open-prs"}, wantErr: "-bench changes nothing"},
+		{name: "arguments", args: []string{"zlib"}, wantErr: "unexpected arguments"},
+		{name: "absolute environments with prs", args: []string{"-open-prs", "-repo", "o/r", "-environments", "/tmp/envs"}, token: "t", wantErr: "inside the repository"},
+		{name: "missing ignore file", args: []string{"-ignore", "nope"}, wantErr: "reading ignore list"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			updatesWorkdir(t)
+			t.Setenv("GITHUB_TOKEN", tt.token)
+			_, err := runUpdates(t, tt.args...)
+			assert.ErrorContains(t, err, tt.wantErr)
+		})
+	}
+}
+
+func TestUpdatesBadInput(t *testing.T) {
+	t.Run("ignore file", func(t *testing.T) {
+		updatesWorkdir(t)
+		require.NoError(t, os.WriteFile(".github/updates-ignore", []byte("zlib\nzlib +shared\n"), 0o644))
+		_, err := runUpdates(t, "-dry-run")
+		assert.ErrorContains(t, err, ".github/updates-ignore:2: \"zlib +shared\": want NAME or NAME@VERSIONS")
+	})
+	t.Run("environment", func(t *testing.T) {
+		updatesWorkdir(t)
+		require.NoError(t, os.WriteFile("environments/tools/spack.yaml", []byte("spack:\n  specs: zlib\n"), 0o644))
+		out, err := runUpdates(t, "-dry-run")
+		assert.ErrorContains(t, err, "1 environment(s) could not be read")
+		assert.Contains(t, out, "tools  -         -        -       skip: spack.yaml does not parse\n")
+		assert.Contains(t, out, "zlib   zlib      1.2.13   1.3.1   update\n", "other environments are still checked")
+	})
+}
+
+// fakeGitHub is the slice of the GitHub API the update bot uses, with state.
+type fakeGitHub struct {
+	t        *testing.T
+	mu       sync.Mutex
+	refs     map[string]string
+	commits  map[string]map[string]any // sha -> {"message", "tree"}
+	trees    map[string]map[string]string
+	pulls    []map[string]any
+	requests int
+}
+
+func newFakeGitHub(t *testing.T) (*fakeGitHub, string) {
+	f := &fakeGitHub{
+		t:       t,
+		refs:    map[string]string{"heads/main": "c0"},
+		commits: map[string]map[string]any{"c0": {"message": "base", "tree": map[string]string{"sha": "t0"}}},
+		trees:   map[string]map[string]string{"t0": {}},
+	}
+	mux := http.NewServeMux()
+	reply := func(w http.ResponseWriter, code int, v any) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(code)
+		_ = json.NewEncoder(w).Encode(v)
+	}
+	decode := func(r *http.Request, v any) { require.NoError(t, json.NewDecoder(r.Body).Decode(v)) }
+	mux.HandleFunc("GET /repos/o/r/pulls", func(w http.ResponseWriter, r *http.Request) {
+		var out []map[string]any
+		for _, p := range f.pulls {
+			if q := r.URL.Query(); q.Get("state") == p["state"] && (q.Get("head") == "" || q.Get("head") == "o:"+p["head"].(map[string]any)["ref"].(string)) {
+				out = append(out, p)
+			}
+		}
+		reply(w, 200, append([]map[string]any{}, out...))
+	})
+	mux.HandleFunc("POST /repos/o/r/pulls", func(w http.ResponseWriter, r *http.Request) {
+		var in struct{ Title, Head, Base, Body string }
+		decode(r, &in)
+		n := len(f.pulls) + 1
+		p := map[string]any{"number": n, "title": in.Title, "body": in.Body, "state": "open",
+			"html_url": fmt.Sprintf("https://github.com/o/r/pull/%d", n), "head": map[string]any{"ref": in.Head}}
+		f.pulls = append(f.pulls, p)
+		reply(w, 201, p)
+	})
+	mux.HandleFunc("GET /repos/o/r/git/ref/{ref...}", func(w http.ResponseWriter, r *http.Request) {
+		sha, ok := f.refs[r.PathValue("ref")]
+		if !ok {
+			reply(w, 404, map[string]string{"message": "Not Found"})
+			return
+		}
+		reply(w, 200, map[string]any{"ref": "refs/" + r.PathValue("ref"), "object": map[string]string{"sha": sha}})
+	})
+	mux.HandleFunc("GET /repos/o/r/git/commits/{sha}", func(w http.ResponseWriter, r *http.Request) {
+		reply(w, 200, f.commits[r.PathValue("sha")])
+	})
+	mux.HandleFunc("POST /repos/o/r/git/trees", func(w http.ResponseWriter, r *http.Request) {
+		var in struct {
+			BaseTree string `json:"base_tree"`
+			Tree     []struct{ Path, Content string }
+		}
+		decode(r, &in)
+		tree := map[string]string{}
+		for _, e := range in.Tree {
+			tree[e.Path] = e.Content
+		}
+		sha := fmt.Sprintf("t%d", len(f.trees))
+		f.trees[sha] = tree
+		reply(w, 201, map[string]string{"sha": sha})
+	})
+	mux.HandleFunc("POST /repos/o/r/git/commits", func(w http.ResponseWriter, r *http.Request) {
+		var in struct{ Message, Tree string }
+		decode(r, &in)
+		sha := fmt.Sprintf("c%d", len(f.commits))
+		f.commits[sha] = map[string]any{"sha": sha, "message": in.Message, "tree": map[string]string{"sha": in.Tree}}
+		reply(w, 201, f.commits[sha])
+	})
+	mux.HandleFunc("POST /repos/o/r/git/refs", func(w http.ResponseWriter, r *http.Request) {
+		var in struct{ Ref, SHA string }
+		decode(r, &in)
+		f.refs[strings.TrimPrefix(in.Ref, "refs/")] = in.SHA
+		reply(w, 201, map[string]any{"ref": in.Ref})
+	})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		assert.Equal(t, "Bearer test-token", r.Header.Get("Authorization"))
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		f.requests++
+		mux.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	return f, srv.URL
+}
+
+// prFile returns a file as a pull request's branch has it.
+func (f *fakeGitHub) prFile(branch, path string) string {
+	tree := f.commits[f.refs["heads/"+branch]]["tree"].(map[string]string)["sha"]
+	return f.trees[tree][path]
+}
+
+func TestUpdatesOpenPRs(t *testing.T) {
+	updatesWorkdir(t)
+	t.Setenv("GITHUB_TOKEN", "test-token")
+	f, api := newFakeGitHub(t)
+	before := readFile(t, "environments/zlib/spack.yaml")
+	args := []string{"-open-prs", "-repo", "o/r", "-api-url", api, "-max-prs", "3"}
+
+	out, err := runUpdates(t, args...)
+	require.NoError(t, err)
+	assert.Equal(t, fmt.Sprintf(wantTable,
+		"opened https://github.com/o/r/pull/1",
+		"opened https://github.com/o/r/pull/2",
+		"opened https://github.com/o/r/pull/3",
+		"held: -max-prs 3 reached"), out)
+	assert.Equal(t, before, readFile(t, "environments/zlib/spack.yaml"), "pull requests leave the checkout alone")
+
+	require.Len(t, f.pulls, 3)
+	pr := f.pulls[1]
+	assert.Equal(t, "zlib: update zlib to 1.3.1", pr["title"])
+	assert.Equal(t, "update/zlib/zlib-1.3.1", pr["head"].(map[string]any)["ref"])
+	assert.Contains(t, pr["body"], "`zlib@1.2.13 +shared` → `zlib@1.3.1 +shared`")
+	assert.Contains(t, pr["body"], "https://zlib.net")
+	// One update per pull request: the zlib branch changes zlib only.
+	got := f.prFile("update/zlib/zlib-1.3.1", "environments/zlib/spack.yaml")
+	assert.Equal(t, strings.Replace(before, "zlib@1.2.13", "zlib@1.3.1", 1), got)
+	assert.Equal(t, "tools: update hdf5 to 1.14.6", f.pulls[0]["title"])
+
+	// The second run opens only the held update, the third nothing at all.
+	out, err = runUpdates(t, append(args[:len(args)-1], "10")...)
+	require.NoError(t, err)
+	assert.Contains(t, out, "zlib   cmake     3.30.9   3.31.9  opened https://github.com/o/r/pull/4\n")
+	assert.Contains(t, out, "zlib   zlib      1.2.13   1.3.1   skipped: open pull request #2 has branch update/zlib/zlib-1.3.1\n")
+	require.Len(t, f.pulls, 4)
+	out, err = runUpdates(t, args...)
+	require.NoError(t, err)
+	assert.NotContains(t, out, "opened")
+	assert.Len(t, f.pulls, 4)
+
+	// A rejected update stays rejected.
+	f.pulls[3]["state"] = "closed"
+	out, err = runUpdates(t, args...)
+	require.NoError(t, err)
+	assert.Contains(t, out, "skipped: closed pull request #4 for this version was not merged")
+	assert.Len(t, f.pulls, 4)
+}
+
+func TestUpdatesNoTokenNoRequests(t *testing.T) {
+	updatesWorkdir(t)
+	t.Setenv("GITHUB_TOKEN", "")
+	f, api := newFakeGitHub(t)
+	_, err := runUpdates(t, "-open-prs", "-repo", "o/r", "-api-url", api)
+	require.ErrorContains(t, err, "GITHUB_TOKEN")
+	assert.Zero(t, f.requests)
+}
+
+// gitRemote makes a git repository with spack-packages-like release tags.
+func gitRemote(t *testing.T) (dir, newestCommit string) {
+	t.Helper()
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("needs git")
+	}
+	dir = t.TempDir()
+	git := func(args ...string) string {
+		cmd := exec.Command("git", append([]string{"-C", dir, "-c", "user.name=t", "-c", "user.email=t@example.org", "-c", "tag.gpgSign=false", "-c", "commit.gpgSign=false"}, args...)...)
+		out, err := cmd.CombinedOutput()
+		require.NoError(t, err, string(out))
+		return strings.TrimSpace(string(out))
+	}
+	git("init", "-q")
+	for _, tag := range []string{"v2025.09.0", "v2025.11.0", "v2025.12.0"} {
+		git("commit", "-q", "--allow-empty", "-m", tag)
+		git("tag", "-a", "-m", "release "+tag, tag)
+	}
+	newestCommit = git("rev-parse", "HEAD")
+	git("commit", "-q", "--allow-empty", "-m", "later")
+	git("tag", "v2026.01.0-rc1")
+	git("tag", "latest")
+	return dir, newestCommit
+}
+
+func TestUpdatesPackagesPin(t *testing.T) {
+	remote, commit := gitRemote(t)
+	updatesWorkdir(t)
+	before := readFile(t, "pins.yaml")
+
+	out, err := runUpdates(t, "-dry-run", "-env", "tools", "-packages-remote", remote)
+	require.NoError(t, err)
+	assert.Contains(t, out, "pins.yaml  spack-packages  v2025.11.0  v2025.12.0  update\n")
+
+	_, err = runUpdates(t, "-env", "tools", "-packages-remote", remote)
+	require.NoError(t, err)
+	want := strings.NewReplacer("tag: v2025.11.0", "tag: v2025.12.0", "0dd45961cbeac4f8e00d1ea4d45d4bd86890072b", commit).Replace(before)
+	assert.Equal(t, want, readFile(t, "pins.yaml"), "tag and commit (of the annotated tag's commit) change, nothing else")
+
+	out, err = runUpdates(t, "-dry-run", "-env", "tools", "-packages-remote", remote)
+	require.NoError(t, err)
+	assert.Contains(t, out, "pins.yaml  spack-packages  v2025.12.0  v2025.12.0  up to date\n")
+
+	require.NoError(t, os.WriteFile(".github/updates-ignore", []byte("spack-packages@2025.12\n"), 0o644))
+	require.NoError(t, os.WriteFile("pins.yaml", []byte(before), 0o644))
+	out, err = runUpdates(t, "-dry-run", "-env", "tools", "-packages-remote", remote)
+	require.NoError(t, err)
+	assert.Contains(t, out, "pins.yaml  spack-packages  v2025.11.0  v2025.11.0  up to date\n", "an ignored tag is not proposed")
+}
+
+func TestUpdatesBench(t *testing.T) {
+	updatesWorkdir(t)
+	out, err := runUpdates(t, "-bench")
+	require.NoError(t, err)
+	assert.Contains(t, out, "bench: 5 package.py read, 0 failed, 19 versions")
+	assert.Contains(t, out, "bench: 50 environments, 200 specs, 5 package.py read, 160 updates found: ")
+	assert.Contains(t, out, "within the 2s target")
+}

@@ -1,0 +1,237 @@
+package results
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// mkRun makes a run of env on day with specs given as "name=STATUS" or
+// "name@version=STATUS" (stand-alone) or "build:name=STATUS" (build-time).
+func mkRun(env, id string, day int, specs ...string) *Run {
+	r := &Run{Schema: SchemaVersion, ID: id, Environment: env, Started: time.Date(2026, 11, day, 10, 0, 0, 0, time.UTC), Spack: SpackInfo{Version: "1.1.0"}}
+	for _, s := range specs {
+		phase := StandAlone
+		if rest, ok := strings.CutPrefix(s, "build:"); ok {
+			phase, s = BuildTime, rest
+		}
+		name, status, _ := strings.Cut(s, "=")
+		name, version, ok := strings.Cut(name, "@")
+		if !ok {
+			version = "1.0"
+		}
+		r.Specs = append(r.Specs, SpecResult{
+			ID: "s/" + name, Phase: phase, Name: name, Version: version,
+			Hash: fmt.Sprintf("%-32s", name+version), Status: Status(status), Log: "logs/" + name + ".txt",
+		})
+	}
+	return r
+}
+
+// cells renders a history row as "STATUS:change" per run, oldest first; "-" for absent.
+func cells(row HistoryRow) string {
+	var out []string
+	for _, c := range row.Cells {
+		switch {
+		case c.Spec == nil:
+			out = append(out, "-")
+		case c.Change != Unchanged:
+			out = append(out, string(c.Spec.Status)+":"+string(c.Change))
+		case c.NewVersion:
+			out = append(out, string(c.Spec.Status)+":new-version")
+		default:
+			out = append(out, string(c.Spec.Status))
+		}
+	}
+	return strings.Join(out, " ")
+}
+
+func TestNewHistory(t *testing.T) {
+	runs := []*Run{
+		// Out of order on purpose: the history sorts by start time.
+		mkRun("e", "r3", 3, "a=PASSED", "b=PASSED", "c=FAILED", "build:a=PASSED"),
+		mkRun("e", "r1", 1, "a=PASSED", "b=FAILED", "c=PASSED", "d=SKIPPED"),
+		mkRun("other", "x", 2, "a=FAILED"),
+		mkRun("e", "r2", 2, "a=FAILED", "b=PASSED", "c@2.0=PASSED", "d=NO_TESTS"),
+	}
+	tests := []struct {
+		name      string
+		max       int
+		wantRuns  []string
+		wantRows  map[string]string
+		wantTotal int
+	}{
+		{
+			name:     "all runs",
+			wantRuns: []string{"r1", "r2", "r3"},
+			wantRows: map[string]string{
+				"a (build-time)":  "- - PASSED",
+				"a (stand-alone)": "PASSED FAILED:regression PASSED:fix",
+				"b (stand-alone)": "FAILED PASSED:fix PASSED",
+				"c (stand-alone)": "PASSED PASSED:new-version FAILED:regression",
+				"d (stand-alone)": "SKIPPED NO_TESTS -",
+			},
+			wantTotal: 3,
+		},
+		{
+			name:     "the newest two, the oldest still compared with the run before",
+			max:      2,
+			wantRuns: []string{"r2", "r3"},
+			wantRows: map[string]string{
+				"a (build-time)":  "- PASSED",
+				"a (stand-alone)": "FAILED:regression PASSED:fix",
+				"b (stand-alone)": "PASSED:fix PASSED",
+				"c (stand-alone)": "PASSED:new-version FAILED:regression",
+				"d (stand-alone)": "NO_TESTS -",
+			},
+			wantTotal: 3,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := NewHistory("e", runs, tt.max)
+			var ids []string
+			for _, r := range h.Runs {
+				ids = append(ids, r.ID)
+			}
+			assert.Equal(t, tt.wantRuns, ids)
+			assert.Equal(t, tt.wantTotal, h.Total)
+			got := map[string]string{}
+			var order []string
+			for _, row := range h.Rows {
+				got[row.Key.String()] = cells(row)
+				order = append(order, row.Key.String())
+			}
+			assert.Equal(t, tt.wantRows, got)
+			assert.IsIncreasing(t, order, "rows sorted by name, then phase")
+			assert.Equal(t, "r3", h.Latest().ID)
+		})
+	}
+}
+
+func TestHistoryChanged(t *testing.T) {
+	h := NewHistory("e", []*Run{
+		mkRun("e", "r1", 1, "a=PASSED", "b=FAILED"),
+		mkRun("e", "r2", 2, "a=FAILED", "b=PASSED"),
+	}, 0)
+	keys := func(rows []HistoryRow) []string {
+		var out []string
+		for _, r := range rows {
+			out = append(out, r.Key.Name)
+		}
+		return out
+	}
+	assert.Equal(t, []string{"a"}, keys(h.Changed(1, Regression)))
+	assert.Equal(t, []string{"b"}, keys(h.Changed(1, Fix)))
+	assert.Empty(t, keys(h.Changed(0, Regression)), "the first run has nothing to regress from")
+	assert.Empty(t, keys(h.Changed(5, Regression)), "out of range")
+	assert.Nil(t, NewHistory("none", nil, 0).Latest())
+}
+
+func TestClassify(t *testing.T) {
+	tests := []struct {
+		prev *SpecResult
+		now  Status
+		want Change
+	}{
+		{prev: &SpecResult{Status: Passed}, now: Failed, want: Regression},
+		{prev: &SpecResult{Status: Failed}, now: Passed, want: Fix},
+		{prev: nil, now: Failed, want: Unchanged},
+		{prev: &SpecResult{Status: Passed}, now: Skipped, want: Unchanged},
+		{prev: &SpecResult{Status: Skipped}, now: Failed, want: Unchanged},
+		{prev: &SpecResult{Status: NoTests}, now: Passed, want: Unchanged},
+		{prev: &SpecResult{Status: Failed}, now: Failed, want: Unchanged},
+	}
+	for _, tt := range tests {
+		prev := "absent"
+		if tt.prev != nil {
+			prev = string(tt.prev.Status)
+		}
+		t.Run(prev+"->"+string(tt.now), func(t *testing.T) {
+			assert.Equal(t, tt.want, classify(tt.prev, tt.now))
+		})
+	}
+}
+
+func TestSpecsByKeyDuplicateNames(t *testing.T) {
+	r := mkRun("e", "r1", 1, "python@3.12=PASSED", "python@3.13=FAILED", "build:python@3.13=PASSED")
+	m := specsByKey(r)
+	require.Len(t, m, 3)
+	assert.Equal(t, Passed, m[SpecKey{StandAlone, "python@3.12"}].Status)
+	assert.Equal(t, Failed, m[SpecKey{StandAlone, "python@3.13"}].Status)
+	assert.Equal(t, Passed, m[SpecKey{BuildTime, "python"}].Status, "unique within its phase")
+}
+
+func TestHistoriesAndIndex(t *testing.T) {
+	runs := loadFixtures(t)
+	hs := Histories(runs, 0)
+	require.Len(t, hs, 2)
+	assert.Equal(t, "compression", hs[0].Environment)
+	assert.Equal(t, "python", hs[1].Environment)
+
+	idx := NewIndex(runs)
+	assert.Equal(t, []string{"compression", "python"}, idx.Environments())
+	e, ok := idx.Get("compression", "20261115T100000Z-9a8b7c6")
+	require.True(t, ok)
+	assert.Equal(t, IndexEntry{
+		Environment: "compression", ID: "20261115T100000Z-9a8b7c6", Path: "compression/20261115T100000Z-9a8b7c6",
+		Started: time.Date(2026, 11, 15, 10, 0, 0, 0, time.UTC), Finished: time.Date(2026, 11, 15, 10, 19, 0, 0, time.UTC),
+		Spack:  "1.1.0",
+		Image:  ImageInfo{Ref: "ghcr.io/spack-ghcr/compression:20261115", Digest: "sha256:7c1c97df17c066924822b0af09a65251554962c61e23329aed04cd19020dc3b8"},
+		Counts: Counts{Passed: 3, Failed: 1, NoTests: 1}, Regressions: 1, Fixes: 1,
+	}, e)
+	assert.Equal(t, 5, e.Counts.Total())
+	_, ok = idx.Get("compression", "nope")
+	assert.False(t, ok)
+
+	data, err := idx.Marshal()
+	require.NoError(t, err)
+	back, err := ParseIndex("index.json", data)
+	require.NoError(t, err)
+	assert.Equal(t, idx, back)
+
+	empty, err := NewIndex(nil).Marshal()
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"schema":1,"runs":[]}`, string(empty))
+}
+
+func TestParseIndexErrors(t *testing.T) {
+	tests := []struct {
+		name, input, wantErr string
+	}{
+		{name: "not json", input: `{`, wantErr: "index.json: decoding"},
+		{name: "no schema", input: `{"runs":[]}`, wantErr: "index.json: schema is missing"},
+		{name: "newer", input: `{"schema":2}`, wantErr: "index.json: schema 2 is newer than this reader's 1"},
+		{name: "bad env", input: `{"schema":1,"runs":[{"environment":"../x","id":"r","path":"../x/r"}]}`, wantErr: `runs[0]: environment "../x" is not a valid environment name`},
+		{name: "bad path", input: `{"schema":1,"runs":[{"environment":"e","id":"r","path":"x/r"}]}`, wantErr: `runs[0]: path "x/r" is not "e/r"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := ParseIndex("index.json", []byte(tt.input))
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.wantErr)
+		})
+	}
+}
+
+func FuzzParseIndex(f *testing.F) {
+	f.Add([]byte(`{"schema":1,"runs":[{"environment":"e","id":"r","path":"e/r","counts":{"passed":1}}]}`))
+	f.Add([]byte(`{"schema":1,"runs":null}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		idx, err := ParseIndex("index.json", data)
+		if err != nil {
+			return
+		}
+		out, err := idx.Marshal()
+		if err != nil {
+			t.Fatalf("marshal after parse: %v", err)
+		}
+		if _, err := ParseIndex("index.json", out); err != nil {
+			t.Fatalf("a parsed index does not parse again: %v", err)
+		}
+	})
+}

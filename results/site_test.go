@@ -1,0 +1,194 @@
+package results
+
+import (
+	"flag"
+	"io/fs"
+	"maps"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/site")
+
+// fixtureRuns are three runs of "compression" (the second has a regression and a fix,
+// the third a regression, a fix, a new spec and a removed one) and two of "python".
+const fixtureRuns = "testdata/runs"
+
+func loadFixtures(t *testing.T) []*Run {
+	t.Helper()
+	runs, err := LoadTree(fixtureRuns)
+	require.NoError(t, err)
+	require.Len(t, runs, 5)
+	return runs
+}
+
+func TestSiteGolden(t *testing.T) {
+	site, err := NewSite()
+	require.NoError(t, err)
+	files, err := site.Render(loadFixtures(t))
+	require.NoError(t, err)
+
+	const golden = "testdata/site"
+	if *update {
+		require.NoError(t, os.RemoveAll(golden))
+		for name, data := range files {
+			file := filepath.Join(golden, filepath.FromSlash(name)+".golden")
+			require.NoError(t, os.MkdirAll(filepath.Dir(file), 0o755))
+			require.NoError(t, os.WriteFile(file, data, 0o644))
+		}
+	}
+	var want []string
+	require.NoError(t, filepath.WalkDir(golden, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(golden, p)
+		want = append(want, strings.TrimSuffix(filepath.ToSlash(rel), ".golden"))
+		return nil
+	}))
+	assert.ElementsMatch(t, want, slices.Collect(maps.Keys(files)), "the site's files (run with -update to accept)")
+	for _, name := range want {
+		data, err := os.ReadFile(filepath.Join(golden, filepath.FromSlash(name)+".golden"))
+		require.NoError(t, err)
+		assert.Equal(t, string(data), string(files[name]), "%s differs from its golden file (run with -update to accept)", name)
+	}
+}
+
+var hrefRE = regexp.MustCompile(`(?:href|src)="([^"]*)"`)
+
+// TestSiteLinks follows every link of every page: each must reach a page of the site or
+// a file of a run, as laid out in a results repository (site/ beside <env>/<run-id>/).
+func TestSiteLinks(t *testing.T) {
+	site, err := NewSite()
+	require.NoError(t, err)
+	files, err := site.Render(loadFixtures(t))
+	require.NoError(t, err)
+
+	links := 0
+	for name, data := range files {
+		if !strings.HasSuffix(name, ".html") {
+			continue
+		}
+		for _, m := range hrefRE.FindAllStringSubmatch(string(data), -1) {
+			href := m[1]
+			if href == "data:," {
+				continue
+			}
+			require.NotContains(t, href, "://", "%s links outside the site", name)
+			target := path.Join(SiteDir, path.Dir(name), href)
+			if rest, ok := strings.CutPrefix(target, SiteDir+"/"); ok {
+				assert.Contains(t, files, rest, "%s links to %s, which the site lacks", name, href)
+			} else {
+				assert.FileExists(t, filepath.Join(fixtureRuns, filepath.FromSlash(target)), "%s links to %s", name, href)
+			}
+			links++
+		}
+	}
+	assert.Greater(t, links, 100)
+}
+
+func TestSiteMarksRegressionsAndFixes(t *testing.T) {
+	site, err := NewSite()
+	require.NoError(t, err)
+	files, err := site.Render(loadFixtures(t))
+	require.NoError(t, err)
+
+	page := string(files[EnvPage("compression")])
+	_, tbody, ok := strings.Cut(page, "<tbody>")
+	require.True(t, ok)
+	rows := map[string]string{}
+	for _, row := range regexp.MustCompile(`(?s)<tr><th class="spec">(.*?)</tr>`).FindAllStringSubmatch(tbody, -1) {
+		name, _, _ := strings.Cut(row[1], " ")
+		phase := regexp.MustCompile(`class="phase">([^<]*)<`).FindStringSubmatch(row[1])[1]
+		var cells []string
+		for _, c := range regexp.MustCompile(`<td class="([^"]*)"`).FindAllStringSubmatch(row[1], -1) {
+			cells = append(cells, c[1])
+		}
+		rows[name+" "+phase] = strings.Join(cells, ",")
+	}
+	// Newest run first.
+	assert.Equal(t, map[string]string{
+		"bzip2 stand-alone": "passed,passed fix,failed",
+		"gmake stand-alone": "absent,skipped,skipped",
+		"xz stand-alone":    "failed regression,passed,passed",
+		"zlib build-time":   "passed,passed,passed",
+		"zlib stand-alone":  "passed fix,failed regression,passed",
+		"zstd stand-alone":  "no-tests,absent,absent",
+	}, rows)
+	assert.Contains(t, page, "▼ 1 regressed in the last run")
+	assert.Contains(t, page, "▲ 1 fixed in the last run")
+
+	overview := string(files["index.html"])
+	assert.Contains(t, overview, `<a class="env" href="env/compression.html">compression</a>`)
+	assert.Contains(t, overview, "sha256:7c1c97df17c0", "the overview shows the last image digest")
+	assert.Contains(t, overview, "▼ 1 regressed")
+	for name, data := range files {
+		assert.NotContains(t, string(data), "<script", "%s has a script", name)
+	}
+}
+
+func TestSiteOptions(t *testing.T) {
+	tests := []struct {
+		name    string
+		opts    []SiteOption
+		wantErr string
+	}{
+		{name: "defaults"},
+		{name: "run files", opts: []SiteOption{WithRunFiles("runs"), WithMaxRuns(3)}},
+		{name: "absolute run files", opts: []SiteOption{WithRunFiles("/srv/runs")}, wantErr: `run files path "/srv/runs": want a relative`},
+		{name: "url run files", opts: []SiteOption{WithRunFiles("https://example.com/runs")}, wantErr: "want a relative"},
+		{name: "empty run files", opts: []SiteOption{WithRunFiles("")}, wantErr: "want a relative"},
+		{name: "zero max runs", opts: []SiteOption{WithMaxRuns(0)}, wantErr: "max runs must be greater than zero"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := NewSite(tt.opts...)
+			if tt.wantErr != "" {
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), tt.wantErr)
+				return
+			}
+			require.NoError(t, err)
+		})
+	}
+}
+
+func TestSiteRunFilesAndMaxRuns(t *testing.T) {
+	site, err := NewSite(WithRunFiles("runs"), WithMaxRuns(2))
+	require.NoError(t, err)
+	files, err := site.Render(loadFixtures(t))
+	require.NoError(t, err)
+	page := string(files[EnvPage("compression")])
+	assert.Contains(t, page, "the last 2 of 3 runs")
+	assert.Contains(t, page, `href="../runs/compression/20261115T100000Z-9a8b7c6/logs/stand-alone/xz-5.6.3-4wqprxc-test-out.txt"`)
+	assert.NotContains(t, page, "20261101T100000Z-1a2b3c4", "the oldest run is left out")
+	// The oldest run shown is still compared with the one before it.
+	assert.Contains(t, page, `passed fix`)
+	assert.Equal(t, 2, strings.Count(page, `<th class="run">`))
+
+	d, err := ParseHistoryData("data", files[HistoryDataFile("compression")])
+	require.NoError(t, err)
+	require.Len(t, d.Runs, 3, "the runs shown and the one before")
+	for _, r := range d.Runs {
+		for _, s := range r.Specs {
+			assert.Nil(t, s.Parts, "history data leaves parts out")
+		}
+	}
+}
+
+func TestFilesWrite(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, Files{"a/b/c.html": []byte("x"), "style.css": []byte("y")}.Write(dir))
+	got, err := os.ReadFile(filepath.Join(dir, "a", "b", "c.html"))
+	require.NoError(t, err)
+	assert.Equal(t, "x", string(got))
+	assert.FileExists(t, filepath.Join(dir, "style.css"))
+}
