@@ -48,6 +48,10 @@ type buildConfig struct {
 	pins         string
 	standAlone   bool
 	testTimeout  int
+	cacheKey     string // bench only: see builderSettings.cacheKey
+	registryUser string
+	summary      string
+	auth         *dagger.Secret // set by cmdBuild from the environment, never a flag
 }
 
 func (c *buildConfig) register(fs interface {
@@ -67,6 +71,8 @@ func (c *buildConfig) register(fs interface {
 	fs.BoolVar(&c.standAlone, "stand-alone", true, "run Spack's stand-alone tests (spack test run) after install")
 	fs.IntVar(&c.testTimeout, "test-timeout", 600, "seconds each package's stand-alone tests may take (0: no limit)")
 	fs.StringVar(&c.registry, "registry", "", "publish to this registry namespace, e.g. ghcr.io/OWNER (default: do not publish)")
+	fs.StringVar(&c.registryUser, "registry-user", os.Getenv("GITHUB_ACTOR"), "registry user name; the password is read from $REGISTRY_TOKEN, else $GITHUB_TOKEN (default $GITHUB_ACTOR)")
+	fs.StringVar(&c.summary, "summary", os.Getenv("GITHUB_STEP_SUMMARY"), "append each run's test summary (Markdown) to this file (default $GITHUB_STEP_SUMMARY)")
 	fs.BoolVar(&c.export, "export", true, "write the image as an OCI tarball to OUT/ENV/image.tar")
 	fs.StringVar(&c.out, "out", "out", "directory for spack.lock, logs, build.json and the image tarball")
 	fs.Float64Var(&c.maxSizeMB, "max-size", 0, "fail before publishing if the runtime image's payload exceeds this many MB (0: no limit)")
@@ -144,11 +150,19 @@ func cmdBuild(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	// The registry password is read once, here, and lives on only as a Dagger secret.
+	registryToken := firstNonEmpty(os.Getenv("REGISTRY_TOKEN"), os.Getenv("GITHUB_TOKEN"))
+	if cfg.registry != "" && cfg.registryUser != "" && registryToken == "" {
+		return usageError("build: -registry-user %s needs a password in $REGISTRY_TOKEN or $GITHUB_TOKEN", cfg.registryUser)
+	}
 	client, err := connect(ctx)
 	if err != nil {
 		return err
 	}
 	defer client.Close()
+	if cfg.registry != "" && cfg.registryUser != "" {
+		cfg.auth = client.SetSecret("registry-token", registryToken)
+	}
 	for _, env := range envs {
 		res, err := buildEnvironment(ctx, client, cfg, pins, env)
 		if err != nil {
@@ -201,6 +215,9 @@ type buildResult struct {
 	StageSeconds  map[string]float64 `json:"stage_seconds"`
 	TotalSeconds  float64            `json:"total_seconds"`
 	SmokeTestedOK int                `json:"smoke_tested_elf_files"`
+
+	// installed is the builder after install, for bench's comparison image.
+	installed *dagger.Container
 }
 
 // stageTimer records how long each stage took, for build.json and the log.
@@ -242,6 +259,7 @@ func buildEnvironment(ctx context.Context, client *dagger.Client, cfg buildConfi
 		target:       cfg.target,
 		osPackages:   env.Container.OSPackages.Build,
 		packages:     packageSource{git: pins.Packages.Git, commit: pins.Packages.Commit},
+		cacheKey:     cfg.cacheKey,
 	}
 	if cfg.packagesDir != "" {
 		settings.packages = packageSource{dir: client.Host().Directory(cfg.packagesDir, dagger.HostDirectoryOpts{Exclude: []string{".git"}})}
@@ -251,14 +269,20 @@ func buildEnvironment(ctx context.Context, client *dagger.Client, cfg buildConfi
 	}
 	res.Target = firstNonEmpty(env.Target, cfg.target)
 
-	envSrc := client.Host().Directory(filepath.Dir(env.Path), dagger.HostDirectoryOpts{Include: []string{"spack.yaml", "spack.lock", "smoke.sh"}})
+	envSrc := client.Host().Directory(filepath.Dir(env.Path), dagger.HostDirectoryOpts{Include: []string{"spack.yaml", "spack.lock", "smoke.sh", "repo/**"}})
 	var lock *dagger.File
 	if _, err := os.Stat(filepath.Join(filepath.Dir(env.Path), "spack.lock")); err == nil {
 		lock = envSrc.File("spack.lock")
 	}
+	// An environment may carry its own package repository in repo/, named in its
+	// spack.yaml as $env/repo/spack_repo/<namespace>.
+	var repo *dagger.Directory
+	if fi, err := os.Stat(filepath.Join(filepath.Dir(env.Path), "repo")); err == nil && fi.IsDir() {
+		repo = envSrc.Directory("repo")
+	}
 	builder := builderBase(client, settings).
 		With(withSpackConfig(settings, env.Target)).
-		With(withEnvironment(envSrc.File("spack.yaml"), lock))
+		With(withEnvironment(envSrc.File("spack.yaml"), lock, repo))
 
 	timer.begin("concretizing")
 	concretized := builder.With(concretize)
@@ -307,7 +331,7 @@ func buildEnvironment(ctx context.Context, client *dagger.Client, cfg buildConfi
 			return err
 		}
 		log.Printf("%s: test results in %s", env.Name, dir)
-		return nil
+		return appendSummary(cfg.summary, filepath.Join(dir, results.SummaryFile))
 	}
 
 	timer.begin("installing")
@@ -337,6 +361,7 @@ func buildEnvironment(ctx context.Context, client *dagger.Client, cfg buildConfi
 		return nil, fmt.Errorf("listing install prefixes: %w", execDetail(err))
 	}
 	prefixes := parsePrefixes(found)
+	res.installed = installed
 
 	timer.begin("testing")
 	if err := captureBuildTime(ctx, capture, installed, specsUnderTest(lf, cfg.tests), prefixes, true, work); err != nil {
@@ -408,6 +433,10 @@ func buildEnvironment(ctx context.Context, client *dagger.Client, cfg buildConfi
 
 	if cfg.registry != "" {
 		timer.begin("publishing")
+		if cfg.auth != nil {
+			host, _, _ := strings.Cut(cfg.registry, "/")
+			ctr = ctr.WithRegistryAuth(host, cfg.registryUser, cfg.auth)
+		}
 		ref, err := publish(ctx, ctr, cfg.registry, env.Name, imageTags(cfg, lf))
 		if err != nil {
 			return nil, err
@@ -533,6 +562,22 @@ func writeJSON(path string, v any) error {
 
 func mb(n int64) string { return fmt.Sprintf("%.2f MB", float64(n)/1e6) }
 
-func cmdBench(ctx context.Context, args []string, stdout io.Writer) error {
-	return errors.New("bench: not implemented yet")
+// appendSummary adds a run's summary.md to the GitHub job summary file, if any.
+func appendSummary(summaryFile, mdFile string) error {
+	if summaryFile == "" {
+		return nil
+	}
+	md, err := os.ReadFile(mdFile)
+	if err != nil {
+		return err
+	}
+	f, err := os.OpenFile(summaryFile, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		return fmt.Errorf("writing job summary: %w", err)
+	}
+	if _, err := f.Write(append(md, '\n')); err != nil {
+		f.Close()
+		return fmt.Errorf("writing job summary: %w", err)
+	}
+	return f.Close()
 }

@@ -56,6 +56,9 @@ type builderSettings struct {
 	mirror       *dagger.Directory // nil without a source mirror
 	target       string            // "" leaves the target to Spack
 	osPackages   []string          // container.os_packages.build
+	// cacheKey, when set, gives the run caches of its own and busts the engine's
+	// layer cache: `bench` measures cold runs with it.
+	cacheKey string
 }
 
 // withSpackConfig writes our configuration scope: where to install, the package
@@ -101,12 +104,17 @@ func withSpackConfig(s builderSettings, envTarget string) func(*dagger.Container
 // builderBase is the Spack image with the package repository, the source mirror and the
 // cache volumes: everything the environment's build needs but the environment itself.
 func builderBase(client *dagger.Client, s builderSettings) *dagger.Container {
+	suffix := ""
+	if s.cacheKey != "" {
+		suffix = "-" + s.cacheKey
+	}
 	c := client.Container().From(s.image).
 		WithEnvVariable("SPACK_COLOR", "never").
+		WithEnvVariable("SPACK_GHCR_CACHE_KEY", s.cacheKey).
 		WithDirectory(packagesDir, s.packages.tree(client)).
-		WithMountedCache(sourceCacheDir, client.CacheVolume("spack-ghcr/source-cache")).
+		WithMountedCache(sourceCacheDir, client.CacheVolume("spack-ghcr/source-cache"+suffix)).
 		// Binaries are only valid for the Spack that built them.
-		WithMountedCache(buildCacheDir, client.CacheVolume("spack-ghcr/buildcache-"+s.spackVersion))
+		WithMountedCache(buildCacheDir, client.CacheVolume("spack-ghcr/buildcache-"+s.spackVersion+suffix))
 	if s.mirror != nil {
 		c = c.WithMountedDirectory(mirrorDir, s.mirror)
 	}
@@ -117,13 +125,17 @@ func builderBase(client *dagger.Client, s builderSettings) *dagger.Container {
 	return c
 }
 
-// withEnvironment copies in only spack.yaml (and a committed spack.lock), so that other
-// edits in the repository do not invalidate the cached concretization and install.
-func withEnvironment(spackYAML *dagger.File, spackLock *dagger.File) func(*dagger.Container) *dagger.Container {
+// withEnvironment copies in only spack.yaml (and a committed spack.lock and the
+// environment's own package repository), so that other edits in the repository do not
+// invalidate the cached concretization and install.
+func withEnvironment(spackYAML, spackLock *dagger.File, repo *dagger.Directory) func(*dagger.Container) *dagger.Container {
 	return func(c *dagger.Container) *dagger.Container {
 		c = c.WithFile(envDir+"/spack.yaml", spackYAML).WithWorkdir(envDir)
 		if spackLock != nil {
 			c = c.WithFile(envDir+"/spack.lock", spackLock)
+		}
+		if repo != nil {
+			c = c.WithDirectory(envDir+"/repo", repo)
 		}
 		return c
 	}

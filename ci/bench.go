@@ -1,0 +1,161 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"dagger.io/dagger"
+	"gopkg.in/yaml.v3"
+
+	"github.com/spack-ghcr/spack-ghcr/spack"
+)
+
+// containerizeStrip is the strip step of the Dockerfile `spack containerize` writes
+// (see its template), applied to the install tree: a fixed script, no input in it.
+const containerizeStrip = `find -L ` + installRoot + ` -type f -exec readlink -f '{}' \; | xargs -r file -i | grep 'charset=binary' | grep 'x-executable\|x-archive\|x-sharedlib' | awk -F: '{print $1}' | xargs -r strip || true`
+
+// cmdBench measures one environment: a cold run on fresh caches, a rerun with nothing
+// changed, the runtime image against its floor and against a `spack containerize`-style
+// image on the same base, and optionally a run with one root added.
+func cmdBench(ctx context.Context, args []string, stdout io.Writer) error {
+	var cfg buildConfig
+	var add string
+	fs := newFlagSet("bench")
+	cfg.register(fs)
+	fs.StringVar(&add, "add", "", "also measure adding this root spec to the environment (e.g. libsigsegv@2.14)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	cfg.envs = fs.Args()
+	if err := cfg.validate(); err != nil {
+		return err
+	}
+	if len(cfg.envs) != 1 {
+		return usageError("bench: name exactly one environment")
+	}
+	env, err := spack.LoadEnvironment(filepath.Join(cfg.environments, cfg.envs[0], "spack.yaml"))
+	if err != nil {
+		return err
+	}
+	pins, err := loadPins(cfg.pins)
+	if err != nil {
+		return err
+	}
+	key := make([]byte, 6)
+	if _, err := rand.Read(key); err != nil {
+		return err
+	}
+	cfg.cacheKey = "bench-" + hex.EncodeToString(key)
+	cfg.export = false
+
+	client, err := connect(ctx)
+	if err != nil {
+		return err
+	}
+	defer client.Close()
+
+	timed := func(e *spack.Environment) (*buildResult, time.Duration, error) {
+		start := time.Now()
+		r, err := buildEnvironment(ctx, client, cfg, pins, e)
+		return r, time.Since(start), err
+	}
+	cold, coldTime, err := timed(env)
+	if err != nil {
+		return fmt.Errorf("cold run: %w", err)
+	}
+	warm, warmTime, err := timed(env)
+	if err != nil {
+		return fmt.Errorf("rerun: %w", err)
+	}
+	base := firstNonEmpty(cfg.runtimeImage, env.Container.Images.Final, env.Container.Images.OS, defaultRuntimeImage)
+	cz, err := measureImage(ctx, client, containerizeStyle(client, warm.installed, base), base, filepath.Join(os.TempDir(), "spack-ghcr-containerize.tar"))
+	if err != nil {
+		return fmt.Errorf("containerize-style image: %w", err)
+	}
+	os.Remove(filepath.Join(os.TempDir(), "spack-ghcr-containerize.tar"))
+
+	w := func(format string, a ...any) { fmt.Fprintf(stdout, format+"\n", a...) }
+	w("environment              %s (%s)", env.Name, strings.Join(env.Specs, ", "))
+	w("runtime base             %s", base)
+	w("cold run                 %.1f s (%d built from source)", coldTime.Seconds(), len(cold.BuiltFromSrc))
+	w("no-change rerun          %.1f s (%.1f %% of cold)", warmTime.Seconds(), 100*warmTime.Seconds()/coldTime.Seconds())
+	w("payload                  %d bytes (%s)", warm.PayloadBytes, mb(warm.PayloadBytes))
+	w("floor                    %d bytes (%s)", warm.FloorBytes, mb(warm.FloorBytes))
+	limit := int64(1.25*float64(warm.FloorBytes)) + 100_000
+	w("payload target           <= %d bytes: %s", limit, verdict(warm.PayloadBytes <= limit))
+	w("image total              %s, %d layers", mb(warm.RuntimeBytes), warm.Layers)
+	w("containerize-style       payload %s (%.1fx ours)", mb(cz.payload), float64(cz.payload)/float64(max(warm.PayloadBytes, 1)))
+	w("builder                  %s", mb(warm.BuilderBytes))
+
+	if add != "" {
+		grown, err := withExtraRoot(env, add)
+		if err != nil {
+			return err
+		}
+		r, t, err := timed(grown)
+		if err != nil {
+			return fmt.Errorf("run with %s added: %w", add, err)
+		}
+		w("adding %-17s %.1f s: %d built from source (%s), %d from the binary cache", add, t.Seconds(),
+			len(r.BuiltFromSrc), strings.Join(r.BuiltFromSrc, ", "), len(r.FromCache))
+	}
+	return nil
+}
+
+func verdict(ok bool) string {
+	if ok {
+		return "met"
+	}
+	return "MISSED"
+}
+
+// containerizeStyle is what `spack containerize` ships for the same environment: the
+// whole install tree after `spack gc`, stripped, on the same base.
+func containerizeStyle(client *dagger.Client, installed *dagger.Container, base string) *dagger.Container {
+	gc := installed.WithExec(spackEnvCmd("gc", "-y")).WithExec([]string{"sh", "-c", containerizeStrip})
+	c := client.Container()
+	if base != scratch {
+		c = c.From(base)
+	}
+	return c.WithDirectory(installRoot, gc.Directory(installRoot)).WithDirectory(envDir, gc.Directory(envDir))
+}
+
+// withExtraRoot writes a copy of env with one more root spec into a temporary
+// environment directory of the same name.
+func withExtraRoot(env *spack.Environment, spec string) (*spack.Environment, error) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(env.Raw, &doc); err != nil {
+		return nil, err
+	}
+	specs := mapValue(mapValue(doc.Content[0], "spack"), "specs")
+	specs.Content = append(specs.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: spec})
+	data, err := yaml.Marshal(&doc)
+	if err != nil {
+		return nil, err
+	}
+	dir := filepath.Join(os.TempDir(), "spack-ghcr-bench", env.Name)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	path := filepath.Join(dir, "spack.yaml")
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		return nil, err
+	}
+	return spack.LoadEnvironment(path)
+}
+
+func mapValue(n *yaml.Node, key string) *yaml.Node {
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return n.Content[i+1]
+		}
+	}
+	return nil
+}

@@ -1,0 +1,288 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"dagger.io/dagger"
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/spack-ghcr/spack-ghcr/slim"
+	"github.com/spack-ghcr/spack-ghcr/spack"
+)
+
+// engine connects to the test bed's Dagger engine, or skips.
+func engine(t *testing.T) (*dagger.Client, string) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("needs a Dagger engine; skipped with -short")
+	}
+	if os.Getenv("_EXPERIMENTAL_DAGGER_RUNNER_HOST") == "" && os.Getenv("DAGGER_SESSION_PORT") == "" {
+		t.Skip("needs a Dagger engine: run ../shared/testbed/up and eval its env")
+	}
+	base := os.Getenv("TESTBED_BASE_IMAGE")
+	if base == "" {
+		t.Skip("needs TESTBED_BASE_IMAGE from ../shared/testbed/env")
+	}
+	client, err := dagger.Connect(context.Background())
+	require.NoError(t, err)
+	t.Cleanup(func() { client.Close() })
+	return client, base
+}
+
+// installTree compiles, with the host's gcc (Debian 12, like the test bed's base), a
+// program linked to a library of its own and to libstdc++ through that library, laid
+// out as Spack would install them, plus a compiler-runtime prefix with the host's
+// libstdc++ and libgcc_s.
+func installTree(t *testing.T) string {
+	t.Helper()
+	for _, tool := range []string{"gcc", "g++"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("needs %s to build ELF files", tool)
+		}
+	}
+	root := t.TempDir()
+	app := filepath.Join(root, "opt/software/app-1.0-aaaa")
+	lib := filepath.Join(root, "opt/software/libfoo-2.0-bbbb")
+	rt := filepath.Join(root, "opt/software/gcc-runtime-12-cccc/lib")
+	for _, d := range []string{app + "/bin", app + "/include", lib + "/lib", rt} {
+		require.NoError(t, os.MkdirAll(d, 0o755))
+	}
+	src := filepath.Join(t.TempDir(), "foo.cc")
+	require.NoError(t, os.WriteFile(src, []byte(`#include <string>
+extern "C" int foo() { return std::string("x").size(); }
+`), 0o644))
+	main := filepath.Join(t.TempDir(), "main.c")
+	require.NoError(t, os.WriteFile(main, []byte("#include <stdio.h>\nint foo(void);\nint main(void) { printf(\"hello %d\\n\", foo()); return 0; }\n"), 0o644))
+	run := func(args ...string) {
+		out, err := exec.Command(args[0], args[1:]...).CombinedOutput()
+		require.NoError(t, err, string(out))
+	}
+	run("g++", "-g", "-shared", "-fPIC", "-o", lib+"/lib/libfoo.so.2", "-Wl,-soname,libfoo.so.2",
+		"-Wl,--enable-new-dtags,-rpath,/opt/software/gcc-runtime-12-cccc/lib", src)
+	run("gcc", "-g", "-o", app+"/bin/app", main, "-L"+lib+"/lib", "-lfoo", "-Wl,-rpath,/opt/software/libfoo-2.0-bbbb/lib")
+	require.NoError(t, os.WriteFile(app+"/include/app.h", []byte("int foo(void);\n"), 0o644))
+	for _, name := range []string{"libstdc++.so.6", "libgcc_s.so.1"} {
+		out, err := exec.Command("gcc", "-print-file-name="+name).Output()
+		require.NoError(t, err)
+		real, err := filepath.EvalSymlinks(strings.TrimSpace(string(out)))
+		require.NoError(t, err)
+		data, err := os.ReadFile(real)
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(filepath.Join(rt, filepath.Base(real)), data, 0o755))
+		if filepath.Base(real) != name {
+			require.NoError(t, os.Symlink(filepath.Base(real), filepath.Join(rt, name)))
+		}
+	}
+	return root
+}
+
+// fakeBuilder is the base image with binutils (for strip) and the install tree: a
+// stand-in for Spack's builder after install, holding real ELF files.
+func fakeBuilder(t *testing.T, client *dagger.Client, base, root string) *dagger.Container {
+	return client.Container().From(base).
+		WithExec([]string{"apt-get", "update", "-qq"}).
+		WithExec([]string{"apt-get", "install", "-y", "-qq", "--no-install-recommends", "binutils"}).
+		WithDirectory("/", client.Host().Directory(root))
+}
+
+func testClosure() (spack.Closure, map[string]string) {
+	specs := []*spack.ConcreteSpec{
+		{Name: "app", Version: "1.0", Hash: "aaaa"},
+		{Name: "gcc-runtime", Version: "12", Hash: "cccc"},
+		{Name: "libfoo", Version: "2.0", Hash: "bbbb"},
+	}
+	prefixes := map[string]string{
+		"aaaa": "/opt/software/app-1.0-aaaa",
+		"bbbb": "/opt/software/libfoo-2.0-bbbb",
+		"cccc": "/opt/software/gcc-runtime-12-cccc",
+	}
+	return spack.Closure{Specs: specs}, prefixes
+}
+
+func TestRuntimeAssemblyDistroless(t *testing.T) {
+	client, base := engine(t)
+	ctx := context.Background()
+	root := installTree(t)
+	closure, prefixes := testClosure()
+
+	img, err := assembleRuntime(ctx, client, runtimeInputs{
+		builder: fakeBuilder(t, client, base, root), closure: closure, prefixes: prefixes,
+		profile: slim.Runtime, strip: true, base: scratch, work: t.TempDir(),
+	})
+	require.NoError(t, err)
+
+	// The scratch image runs the program with nothing but what was planned.
+	out, err := img.ctr.WithExec([]string{"app"}).Stdout(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, "hello 1\n", out)
+	require.NoError(t, smokeTest(ctx, img.ctr, img.elfs))
+
+	entries, err := img.ctr.Directory("/opt/software/gcc-runtime-12-cccc/lib").Entries(ctx)
+	require.NoError(t, err)
+	assert.Contains(t, entries, "libstdc++.so.6")
+	assert.Contains(t, entries, "libgcc_s.so.1")
+	_, err = img.ctr.Directory("/opt/software/app-1.0-aaaa/include").Entries(ctx)
+	assert.Error(t, err, "headers must not be shipped")
+	assert.Contains(t, img.osLibs, "/lib/x86_64-linux-gnu/libc.so.6")
+	assert.Contains(t, img.osLibs, "/lib64/ld-linux-x86-64.so.2")
+
+	// Stripping: the shipped program is smaller than the one built with -g.
+	orig, err := os.Stat(filepath.Join(root, "opt/software/app-1.0-aaaa/bin/app"))
+	require.NoError(t, err)
+	assert.Less(t, img.sizes["app@1.0/aaaa"], orig.Size())
+	assert.Zero(t, img.sizes["gcc-runtime@12/cccc"], "the compiler runtime ships file by file, not as a package")
+}
+
+func TestSmokeTestCatchesMissingLibrary(t *testing.T) {
+	client, base := engine(t)
+	ctx := context.Background()
+	root := installTree(t)
+	tree, err := slim.Scan(root)
+	require.NoError(t, err)
+	elfs, err := tree.ELFs()
+	require.NoError(t, err)
+
+	ctr := client.Container().From(base).WithDirectory("/", client.Host().Directory(root))
+	require.NoError(t, smokeTest(ctx, ctr, elfs))
+
+	// As Autamus shipped gromacs without libgomp: the library is gone from the image.
+	broken := ctr.WithoutFile("/opt/software/libfoo-2.0-bbbb/lib/libfoo.so.2")
+	err = smokeTest(ctx, broken, elfs)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "/opt/software/app-1.0-aaaa/bin/app needs libfoo.so.2")
+}
+
+func TestPublishAndPullBack(t *testing.T) {
+	client, base := engine(t)
+	registry := os.Getenv("TESTBED_REGISTRY")
+	if registry == "" {
+		t.Skip("needs TESTBED_REGISTRY from ../shared/testbed/env")
+	}
+	ctx := context.Background()
+	ctr := client.Container().From(base).
+		WithNewFile("/opt/hello.txt", "hello from spack-ghcr\n").
+		With(withLabels(map[string]string{"io.spack-ghcr.environment": "publish-test", "org.opencontainers.image.version": "1.0"}))
+	ref, err := publish(ctx, ctr, registry+"/spack-ghcr-test", "publish-test", []string{"latest", "1.0"})
+	require.NoError(t, err)
+	require.Contains(t, ref, "@sha256:")
+	_, digest, _ := strings.Cut(ref, "@")
+
+	for _, tag := range []string{"latest", "1.0"} {
+		r, err := name.ParseReference(registry+"/spack-ghcr-test/publish-test:"+tag, name.Insecure)
+		require.NoError(t, err)
+		img, err := remote.Image(r, remote.WithContext(ctx))
+		require.NoError(t, err)
+		got, err := img.Digest()
+		require.NoError(t, err)
+		assert.Equal(t, digest, got.String(), tag)
+		cfg, err := img.ConfigFile()
+		require.NoError(t, err)
+		assert.Equal(t, "publish-test", cfg.Config.Labels["io.spack-ghcr.environment"])
+	}
+}
+
+// spackBed returns the flags that point a build at the test bed's Spack, or skips.
+func spackBed(t *testing.T) []string {
+	t.Helper()
+	image := os.Getenv("TESTBED_SPACK_IMAGE")
+	if image == "" {
+		t.Skip("needs TESTBED_SPACK_IMAGE: a Spack builder image made by hand (see DEVELOPERS.md)")
+	}
+	packages := os.Getenv("SPACK_PACKAGES")
+	if packages == "" {
+		t.Skip("needs SPACK_PACKAGES: a spack-packages checkout")
+	}
+	mirror := filepath.Join(t.TempDir(), "mirror")
+	out, err := exec.Command("../../shared/testbed/debian-mirror", mirror, "libsigsegv", "lz4").CombinedOutput()
+	if err != nil {
+		t.Skipf("needs ../shared/testbed/debian-mirror for sources: %v: %s", err, out)
+	}
+	return []string{"-builder-image", image, "-packages", packages, "-mirror", mirror, "-pins", "../pins.yaml"}
+}
+
+func TestBuildEndToEnd(t *testing.T) {
+	_, base := engine(t)
+	flags := spackBed(t)
+	registry := os.Getenv("TESTBED_REGISTRY")
+	out := t.TempDir()
+	var stdout bytes.Buffer
+	args := append([]string{"build", "-environments", "../environments", "-runtime-image", base,
+		"-registry", registry + "/spack-ghcr-e2e", "-out", out, "-revision", "0123456789abcdef"}, flags...)
+	require.NoError(t, run(context.Background(), append(args, "libsigsegv"), &stdout))
+
+	ref := strings.TrimSpace(stdout.String())
+	require.Contains(t, ref, registry+"/spack-ghcr-e2e/libsigsegv:latest@sha256:")
+	var res buildResult
+	readJSON(t, filepath.Join(out, "libsigsegv", "build.json"), &res)
+	assert.Positive(t, res.FloorBytes)
+	assert.LessOrEqual(t, res.PayloadBytes, int64(1.25*float64(res.FloorBytes))+100_000)
+	assert.Equal(t, "x86_64_v3", res.Target)
+	assert.NotContains(t, strings.Join(keys(res.PackageBytes), " "), "gcc-runtime", "libsigsegv loads nothing from gcc-runtime")
+
+	r, err := name.ParseReference(strings.Replace(ref, ":latest@", "@", 1), name.Insecure)
+	require.NoError(t, err)
+	img, err := remote.Image(r)
+	require.NoError(t, err)
+	cfg, err := img.ConfigFile()
+	require.NoError(t, err)
+	assert.Equal(t, "0123456789abcdef", cfg.Config.Labels["org.opencontainers.image.revision"])
+	assert.Contains(t, cfg.Config.Labels["io.spack-ghcr.roots"], "libsigsegv@2.14/")
+
+	var results struct {
+		Specs []struct{ Phase, Name, Status string }
+	}
+	readJSON(t, filepath.Join(out, "libsigsegv", res.RunID, "results.json"), &results)
+	statuses := map[string]string{}
+	for _, s := range results.Specs {
+		statuses[s.Phase+" "+s.Name] = s.Status
+	}
+	assert.Equal(t, "PASSED", statuses["build-time libsigsegv"])
+	assert.Equal(t, "PASSED", statuses["stand-alone libsigsegv"])
+}
+
+func TestBuildFailingTestsPublishNothing(t *testing.T) {
+	_, base := engine(t)
+	flags := spackBed(t)
+	registry := os.Getenv("TESTBED_REGISTRY")
+	out := t.TempDir()
+	args := append([]string{"build", "-environments", "testdata/environments", "-runtime-image", base,
+		"-registry", registry + "/spack-ghcr-e2e", "-out", out}, flags...)
+	err := run(context.Background(), append(args, "failing-test"), &bytes.Buffer{})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "tests failed: failing-test@1.0 (stand-alone): nothing published")
+
+	runs, _ := filepath.Glob(filepath.Join(out, "failing-test", "*", "results.json"))
+	require.Len(t, runs, 1, "the failing run's results are kept")
+	for _, f := range []string{"junit.xml", "summary.md"} {
+		assert.FileExists(t, filepath.Join(filepath.Dir(runs[0]), f))
+	}
+	logs, _ := filepath.Glob(filepath.Join(filepath.Dir(runs[0]), "logs", "stand-alone", "failing-test-*-test-out.txt"))
+	require.Len(t, logs, 1)
+	data, err := os.ReadFile(logs[0])
+	require.NoError(t, err)
+	assert.Contains(t, string(data), "deliberate failure")
+
+	r, err := name.ParseReference(registry+"/spack-ghcr-e2e/failing-test:latest", name.Insecure)
+	require.NoError(t, err)
+	_, err = remote.Image(r)
+	assert.Error(t, err, "a run with failing tests must publish nothing")
+}
+
+func readJSON(t *testing.T, path string, v any) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(data, v))
+}
+
+func keys[V any](m map[string]V) []string { return sortedKeys(m) }
