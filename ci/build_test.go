@@ -29,6 +29,8 @@ func TestParseLoaderList(t *testing.T) {
 	out := "\tlinux-vdso.so.1 (0x00007ffd)\n\tlibgomp.so.1 => not found\n\tlibc.so.6 => /lib/x86_64-linux-gnu/libc.so.6 (0x00007f)\n"
 	assert.Equal(t, []missingLib{{File: "/opt/x/bin/y", Library: "libgomp.so.1"}}, parseLoaderList("/opt/x/bin/y", out))
 	assert.Empty(t, parseLoaderList("/opt/x/bin/y", "\tlibc.so.6 => /lib/libc.so.6 (0x1)\n"))
+	err := "/opt/x/bin/y: error while loading shared libraries: libfoo.so.2: cannot open shared object file: No such file or directory\n"
+	assert.Equal(t, []missingLib{{File: "/opt/x/bin/y", Library: "libfoo.so.2"}}, parseLoaderList("/opt/x/bin/y", err))
 }
 
 func TestBuildConfigValidate(t *testing.T) {

@@ -22,14 +22,24 @@ type missingLib struct {
 	File, Library string
 }
 
-// notFoundRE matches the loader's line for an unresolved library: "libgomp.so.1 => not found".
-var notFoundRE = regexp.MustCompile(`(?m)^\s*(\S+) => not found\s*$`)
+// notFoundRE matches the loader's line for an unresolved library ("libgomp.so.1 => not
+// found"); cannotLoadRE its error when it stops at the first one, as it does for an
+// executable it was asked to list.
+var (
+	notFoundRE   = regexp.MustCompile(`(?m)^\s*(\S+) => not found\s*$`)
+	cannotLoadRE = regexp.MustCompile(`error while loading shared libraries: ([^:\s]+): cannot open shared object file`)
+)
 
-// parseLoaderList reads `ld.so --list FILE` output.
+// parseLoaderList reads the output of `ld.so --list FILE`, stdout and stderr.
 func parseLoaderList(file, out string) []missingLib {
 	var missing []missingLib
 	for _, m := range notFoundRE.FindAllStringSubmatch(out, -1) {
 		missing = append(missing, missingLib{File: file, Library: m[1]})
+	}
+	if len(missing) == 0 {
+		for _, m := range cannotLoadRE.FindAllStringSubmatch(out, -1) {
+			missing = append(missing, missingLib{File: file, Library: m[1]})
+		}
 	}
 	return missing
 }
@@ -57,11 +67,11 @@ func smokeTest(ctx context.Context, ctr *dagger.Container, elfs []slim.ELF) erro
 			if err != nil {
 				return fmt.Errorf("checking %s: %w", e.Path, err)
 			}
-			results[i] = parseLoaderList(e.Path, out)
+			stderr, _ := c.Stderr(ctx)
+			results[i] = parseLoaderList(e.Path, out+"\n"+stderr)
 			if len(results[i]) == 0 {
 				if code, err := c.ExitCode(ctx); err == nil && code != 0 {
-					stderr, _ := c.Stderr(ctx)
-					return fmt.Errorf("smoke test: %s %s: exit %d: %s", loader, e.Path, code, lastLines(stderr, 3))
+					return fmt.Errorf("smoke test: %s --list %s: exit %d: %s", loader, e.Path, code, lastLines(stderr, 3))
 				}
 			}
 			return nil
