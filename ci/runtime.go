@@ -110,6 +110,9 @@ func assembleRuntime(ctx context.Context, client *dagger.Client, in runtimeInput
 	if err != nil {
 		return nil, err
 	}
+	// Take the files back from the local copy: built up in the engine, the directory
+	// would become a layer per step, the unstripped files beside the stripped ones.
+	shipped = client.Host().Directory(final.Host)
 	img := &runtimeImage{sizes: map[string]int64{}, env: map[string]string{}}
 	for _, s := range in.closure.Specs {
 		if n := final.Size(in.prefixes[s.Hash]); n > 0 || !slim.CompilerRuntimes[s.Name] {
