@@ -316,6 +316,7 @@ func buildEnvironment(ctx context.Context, client *dagger.Client, cfg buildConfi
 	runID := results.NewRunID(time.Now(), cfg.revision)
 	capture := results.NewCapture(runID, env.Name, timer.start)
 	capture.Run.Spack = results.SpackInfo{Version: lf.SpackVersion}
+	capture.Run.Tests = cfg.tests
 	capture.Run.Packages = results.RepoInfo{Namespace: "builtin", Commit: packagesCommit(cfg, pins)}
 	work, err := os.MkdirTemp("", "spack-ghcr-"+env.Name+"-")
 	if err != nil {

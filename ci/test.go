@@ -14,15 +14,19 @@ import (
 )
 
 // testStageDir is our config:test_stage, where `spack test run` leaves each suite in a
-// directory named by the suite id.
-const testStageDir = "/opt/spack-ghcr/test"
+// directory named by the suite id; junitReport is Spack's JUnit report beside them.
+const (
+	testStageDir = "/opt/spack-ghcr/test"
+	junitReport  = "spack-junit.xml"
+)
 
 // standAloneTests runs `spack test run` on the installed environment. --dirty keeps CC
 // and friends, which tests that compile code need; the exit code says whether a test
 // failed and is read by the caller, since a failing test is a result, not an error.
 func standAloneTests(alias string, timeout int) func(*dagger.Container) *dagger.Container {
 	return func(c *dagger.Container) *dagger.Container {
-		args := []string{"test", "run", "--dirty", "--alias", alias}
+		args := []string{"test", "run", "--dirty", "--alias", alias,
+			"--log-format", "junit", "--log-file", testStageDir + "/" + junitReport}
 		if timeout > 0 {
 			args = append(args, "--timeout", strconv.Itoa(timeout))
 		}
@@ -99,6 +103,15 @@ func captureStandAlone(ctx context.Context, c *results.Capture, tested *dagger.C
 		suite, err := spack.ReadTestSuite(suiteDir)
 		if err != nil {
 			return err
+		}
+		// Spack's JUnit report has each spec's duration, which the suite files lack.
+		if f, err := os.Open(filepath.Join(dir, junitReport)); err == nil {
+			cases, err := spack.ParseJUnitReport(f)
+			f.Close()
+			if err != nil {
+				return fmt.Errorf("%s: %w", junitReport, err)
+			}
+			suite.ApplyJUnit(cases)
 		}
 		return c.AddSuite(suiteDir, suite)
 	}

@@ -26,6 +26,14 @@ func TestParseInstallTestLog(t *testing.T) {
 			},
 		},
 		{
+			// Written by Spack 1.1.0 on the test bed (go run ./ci build libsigsegv).
+			name: "real spack 1.1.0 log", input: "real-libsigsegv-1.1.0.txt", installed: true,
+			want: &InstallTests{
+				PkgID: "libsigsegv-2.14-d42lzjg", Status: TestPassed,
+				Parts: []TestPart{{Name: "check", Status: TestPassed}, {Name: "installcheck", Status: TestPassed}},
+			},
+		},
+		{
 			name: "the install failed after the last callback started", input: "autotools-passed.txt", installed: false,
 			want: &InstallTests{
 				PkgID: "libsigsegv-2.14-azwbgwt", Status: TestFailed,
