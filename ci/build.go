@@ -184,12 +184,36 @@ func connect(ctx context.Context) (*dagger.Client, error) {
 	if os.Getenv("SPACK_GHCR_VERBOSE") != "" {
 		opts = append(opts, dagger.WithLogOutput(os.Stderr))
 	}
-	client, err := dagger.Connect(ctx, opts...)
-	if err != nil {
-		return nil, fmt.Errorf("connecting to the Dagger engine: %w (run under 'dagger run', or start the test bed: ../shared/testbed/up)", err)
+	// The SDK retries an unreachable engine without end; an engine named by address
+	// answers in seconds, so give up after a bound then. Provisioning one through the
+	// CLI may take minutes and is left alone.
+	type result struct {
+		client *dagger.Client
+		err    error
 	}
-	return client, nil
+	done := make(chan result, 1)
+	go func() {
+		c, err := dagger.Connect(ctx, opts...)
+		done <- result{c, err}
+	}()
+	var timeout <-chan time.Time
+	if host := os.Getenv("_EXPERIMENTAL_DAGGER_RUNNER_HOST"); host != "" {
+		timeout = time.After(connectTimeout)
+	}
+	hint := "run under 'dagger run', or start the test bed: ../shared/testbed/up"
+	select {
+	case r := <-done:
+		if r.err != nil {
+			return nil, fmt.Errorf("connecting to the Dagger engine: %w (%s)", r.err, hint)
+		}
+		return r.client, nil
+	case <-timeout:
+		return nil, fmt.Errorf("connecting to the Dagger engine at %s: no answer in %s (%s)", os.Getenv("_EXPERIMENTAL_DAGGER_RUNNER_HOST"), connectTimeout, hint)
+	}
 }
+
+// connectTimeout bounds the wait for an engine named by _EXPERIMENTAL_DAGGER_RUNNER_HOST.
+const connectTimeout = 30 * time.Second
 
 // buildResult is written to OUT/ENV/build.json.
 type buildResult struct {

@@ -290,3 +290,26 @@ func readJSON(t *testing.T, path string, v any) {
 }
 
 func keys[V any](m map[string]V) []string { return sortedKeys(m) }
+
+func TestSmokeScript(t *testing.T) {
+	client, base := engine(t)
+	ctx := context.Background()
+	ctr := client.Container().From(base).WithNewFile("/opt/hello", "hello\n")
+	tests := []struct {
+		name, script, wantErr string
+	}{
+		{"passes", "grep -q hello /opt/hello\n", ""},
+		{"fails with its stderr", "echo 'no greeting' >&2\nexit 3\n", "smoke.sh exited 3: no greeting"},
+		{"unset variable", "echo $UNSET_VARIABLE\n", "smoke.sh exited 2"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := runSmokeScript(ctx, ctr, client.Directory().WithNewFile("smoke.sh", tt.script).File("smoke.sh"))
+			if tt.wantErr == "" {
+				assert.NoError(t, err)
+				return
+			}
+			assert.ErrorContains(t, err, tt.wantErr)
+		})
+	}
+}
