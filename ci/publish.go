@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -105,9 +106,12 @@ type imageSizes struct {
 }
 
 // measureImage exports the image as an OCI tarball and sums its layers' uncompressed
-// sizes; the payload is what the image adds to its base.
+// sizes; the payload is what the image adds to its base. Sizes and base images' layers
+// are remembered across runs (sizeCache), so that a rerun does not read the base again.
 func measureImage(ctx context.Context, client *dagger.Client, ctr *dagger.Container, base, tarPath string) (imageSizes, error) {
 	var s imageSizes
+	cache := loadSizeCache()
+	defer cache.save()
 	if _, err := ctr.Export(ctx, tarPath); err != nil {
 		return s, fmt.Errorf("exporting the image: %w", err)
 	}
@@ -115,50 +119,84 @@ func measureImage(ctx context.Context, client *dagger.Client, ctr *dagger.Contai
 	if err != nil {
 		return s, fmt.Errorf("reading %s: %w", tarPath, err)
 	}
-	sizes, err := layerSizes(img)
+	ids, err := cache.layerSizes(img)
 	if err != nil {
 		return s, err
 	}
-	s.layers = len(sizes)
-	baseLayers := map[v1.Hash]bool{}
+	baseLayers := map[string]bool{}
 	if base != scratch {
-		basePath := filepath.Join(filepath.Dir(tarPath), ".base.tar")
-		defer os.Remove(basePath)
-		if _, err := client.Container().From(base).Export(ctx, basePath); err != nil {
-			return s, fmt.Errorf("exporting the base image %s: %w", base, err)
-		}
-		bimg, err := tarball.ImageFromPath(basePath, nil)
+		bids, err := cache.baseLayers(ctx, client, base, filepath.Join(filepath.Dir(tarPath), ".base.tar"))
 		if err != nil {
 			return s, err
 		}
-		bsizes, err := layerSizes(bimg)
-		if err != nil {
-			return s, err
-		}
-		for h := range bsizes {
-			baseLayers[h] = true
+		for _, id := range bids {
+			baseLayers[id] = true
 		}
 	}
-	for h, n := range sizes {
-		s.total += n
-		if !baseLayers[h] {
-			s.payload += n
+	s.layers = len(ids)
+	for _, id := range ids {
+		s.total += cache.Layers[id]
+		if !baseLayers[id] {
+			s.payload += cache.Layers[id]
 		}
 	}
 	return s, nil
 }
 
-// layerSizes maps each layer's diff ID to its uncompressed size.
-func layerSizes(img v1.Image) (map[v1.Hash]int64, error) {
+// sizeCache is kept in the user's cache directory; losing it costs time, nothing else.
+type sizeCache struct {
+	path string
+	// Layers maps a layer's diff ID to its uncompressed size.
+	Layers map[string]int64 `json:"layers"`
+	// Bases maps a base image's resolved reference to its layers' diff IDs.
+	Bases map[string][]string `json:"bases"`
+}
+
+func loadSizeCache() *sizeCache {
+	c := &sizeCache{Layers: map[string]int64{}, Bases: map[string][]string{}}
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		return c
+	}
+	c.path = filepath.Join(dir, "spack-ghcr", "image-sizes.json")
+	if data, err := os.ReadFile(c.path); err == nil {
+		_ = json.Unmarshal(data, c)
+	}
+	if c.Layers == nil || c.Bases == nil {
+		c.Layers, c.Bases = map[string]int64{}, map[string][]string{}
+	}
+	return c
+}
+
+func (c *sizeCache) save() {
+	if c.path == "" {
+		return
+	}
+	data, err := json.Marshal(c)
+	if err != nil {
+		return
+	}
+	if os.MkdirAll(filepath.Dir(c.path), 0o755) == nil {
+		_ = os.WriteFile(c.path, data, 0o644)
+	}
+}
+
+// layerSizes returns the image's layer diff IDs, measuring the layers not seen before.
+func (c *sizeCache) layerSizes(img v1.Image) ([]string, error) {
 	layers, err := img.Layers()
 	if err != nil {
 		return nil, err
 	}
-	out := map[v1.Hash]int64{}
+	var ids []string
 	for _, l := range layers {
-		id, err := l.DiffID()
+		h, err := l.DiffID()
 		if err != nil {
 			return nil, err
+		}
+		id := h.String()
+		ids = append(ids, id)
+		if _, ok := c.Layers[id]; ok {
+			continue
 		}
 		rc, err := l.Uncompressed()
 		if err != nil {
@@ -169,9 +207,35 @@ func layerSizes(img v1.Image) (map[v1.Hash]int64, error) {
 		if err != nil {
 			return nil, err
 		}
-		out[id] = n
+		c.Layers[id] = n
 	}
-	return out, nil
+	return ids, nil
+}
+
+// baseLayers returns the diff IDs of the base image's layers.
+func (c *sizeCache) baseLayers(ctx context.Context, client *dagger.Client, base, tmp string) ([]string, error) {
+	from := client.Container().From(base)
+	ref, err := from.ImageRef(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("resolving the base image %s: %w", base, err)
+	}
+	if ids, ok := c.Bases[ref]; ok {
+		return ids, nil
+	}
+	defer os.Remove(tmp)
+	if _, err := from.Export(ctx, tmp); err != nil {
+		return nil, fmt.Errorf("exporting the base image %s: %w", base, err)
+	}
+	img, err := tarball.ImageFromPath(tmp, nil)
+	if err != nil {
+		return nil, err
+	}
+	ids, err := c.layerSizes(img)
+	if err != nil {
+		return nil, err
+	}
+	c.Bases[ref] = ids
+	return ids, nil
 }
 
 // builderSize is the builder's file system after install, as du sees it (cache volumes
