@@ -499,18 +499,26 @@ func checkExec(ctx context.Context, c *dagger.Container, logPath, what string) e
 		return err
 	}
 	if code != 0 {
-		return fmt.Errorf("%s: spack exited %d: %s (full log: %s)", what, code, lastLines(spackErrors(stdout+"\n"+stderr), 4), logPath)
+		return fmt.Errorf("%s: spack exited %d: %s (full log: %s)", what, code, firstLines(spackErrors(stdout+"\n"+stderr), 4), logPath)
 	}
 	return nil
 }
 
-// spackErrors keeps Spack's "==> Error:" lines when there are any, since the end of the
-// log is often a traceback or a summary.
+// spackErrors keeps Spack's "==> Error:" lines, each with the indented lines that
+// explain it (the concretizer's reasons), when there are any, since the end of the log
+// is often a traceback or a summary.
 func spackErrors(out string) string {
 	var errs []string
+	inError := false
 	for _, line := range strings.Split(out, "\n") {
-		if strings.Contains(line, "Error:") {
+		switch {
+		case strings.Contains(line, "Error:"):
 			errs = append(errs, strings.TrimSpace(line))
+			inError = true
+		case inError && strings.HasPrefix(line, " ") && strings.TrimSpace(line) != "":
+			errs = append(errs, strings.TrimSpace(line))
+		default:
+			inError = false
 		}
 	}
 	if len(errs) > 0 {
@@ -605,4 +613,13 @@ func appendSummary(summaryFile, mdFile string) error {
 		return fmt.Errorf("writing job summary: %w", err)
 	}
 	return f.Close()
+}
+
+// firstLines keeps the start of a message, where Spack says what went wrong first.
+func firstLines(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[:n]
+	}
+	return strings.Join(lines, " | ")
 }

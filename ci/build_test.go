@@ -58,3 +58,16 @@ func TestBuildConfigValidate(t *testing.T) {
 		})
 	}
 }
+
+func TestSpackErrors(t *testing.T) {
+	// The concretizer's answer to an unsatisfiable spec (Spack 1.1.0, out/<env>/concretize.log).
+	log := `==> Compilers have been configured automatically from PATH inspection
+==> Error: failed to concretize ` + "`lz4@99.0`" + ` for the following reasons:
+     1. Cannot satisfy 'lz4@99.0' 1(1.10.0)
+     2. Cannot satisfy 'lz4@99.0' 4(1.10.0)
+        required because lz4@99.0 requested explicitly
+`
+	got := firstLines(spackErrors(log), 4)
+	assert.Equal(t, "==> Error: failed to concretize `lz4@99.0` for the following reasons: | 1. Cannot satisfy 'lz4@99.0' 1(1.10.0) | 2. Cannot satisfy 'lz4@99.0' 4(1.10.0) | required because lz4@99.0 requested explicitly", got)
+	assert.Equal(t, "no error here", spackErrors("no error here"))
+}
