@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/spack-ghcr/spack-ghcr/slim"
+	"github.com/spack-ghcr/spack-ghcr/slim/slimtest"
 	"github.com/spack-ghcr/spack-ghcr/spack"
 )
 
@@ -37,56 +38,6 @@ func engine(t *testing.T) (*dagger.Client, string) {
 	require.NoError(t, err)
 	t.Cleanup(func() { client.Close() })
 	return client, base
-}
-
-// installTree compiles, with the host's gcc (Debian 12, like the test bed's base), a
-// program linked to a library of its own and to libstdc++ through that library, laid
-// out as Spack would install them, plus a compiler-runtime prefix with the host's
-// libstdc++ and libgcc_s.
-func installTree(t *testing.T) string {
-	t.Helper()
-	for _, tool := range []string{"gcc", "g++"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("needs %s to build ELF files", tool)
-		}
-	}
-	root := t.TempDir()
-	app := filepath.Join(root, "opt/software/app-1.0-aaaa")
-	lib := filepath.Join(root, "opt/software/libfoo-2.0-bbbb")
-	rt := filepath.Join(root, "opt/software/gcc-runtime-12-cccc/lib")
-	for _, d := range []string{app + "/bin", app + "/include", lib + "/lib", rt} {
-		require.NoError(t, os.MkdirAll(d, 0o755))
-	}
-	src := filepath.Join(t.TempDir(), "foo.cc")
-	require.NoError(t, os.WriteFile(src, []byte(`#include <string>
-extern "C" int foo() { return std::string("x").size(); }
-`), 0o644))
-	main := filepath.Join(t.TempDir(), "main.c")
-	require.NoError(t, os.WriteFile(main, []byte("#include <stdio.h>\nint foo(void);\nint main(void) { printf(\"hello %d\\n\", foo()); return 0; }\n"), 0o644))
-	run := func(args ...string) {
-		out, err := exec.Command(args[0], args[1:]...).CombinedOutput()
-		require.NoError(t, err, string(out))
-	}
-	run("g++", "-g", "-shared", "-fPIC", "-o", lib+"/lib/libfoo.so.2", "-Wl,-soname,libfoo.so.2",
-		"-Wl,--enable-new-dtags,-rpath,/opt/software/gcc-runtime-12-cccc/lib", src)
-	require.NoError(t, os.Symlink("libfoo.so.2", lib+"/lib/libfoo.so"))
-	run("gcc", "-g", "-o", app+"/bin/app", main, "-L"+lib+"/lib", "-lfoo", "-Wl,-rpath,/opt/software/libfoo-2.0-bbbb/lib")
-	require.NoError(t, os.WriteFile(app+"/include/app.h", []byte("int foo(void);\n"), 0o644))
-	for _, name := range []string{"libstdc++.so.6", "libgcc_s.so.1"} {
-		out, err := exec.Command("gcc", "-print-file-name="+name).Output()
-		require.NoError(t, err)
-		real, err := filepath.EvalSymlinks(strings.TrimSpace(string(out)))
-		require.NoError(t, err)
-		data, err := os.ReadFile(real)
-		require.NoError(t, err)
-		require.NoError(t, os.WriteFile(filepath.Join(rt, filepath.Base(real)), data, 0o755))
-		if filepath.Base(real) != name {
-			require.NoError(t, os.Symlink(filepath.Base(real), filepath.Join(rt, name)))
-		}
-	}
-	// A compiler-runtime library nothing loads must stay out of the image.
-	require.NoError(t, os.WriteFile(filepath.Join(rt, "libgfortran.so.5"), []byte("\x7fELF not loaded"), 0o755))
-	return root
 }
 
 // fakeBuilder is the base image with binutils (for strip) and the install tree: a
@@ -115,7 +66,7 @@ func testClosure() (spack.Closure, map[string]string) {
 func TestRuntimeAssemblyDistroless(t *testing.T) {
 	client, base := engine(t)
 	ctx := context.Background()
-	root := installTree(t)
+	root := slimtest.InstallTree(t)
 	closure, prefixes := testClosure()
 
 	img, err := assembleRuntime(ctx, client, runtimeInputs{
@@ -150,7 +101,7 @@ func TestRuntimeAssemblyDistroless(t *testing.T) {
 func TestSmokeTestCatchesMissingLibrary(t *testing.T) {
 	client, base := engine(t)
 	ctx := context.Background()
-	root := installTree(t)
+	root := slimtest.InstallTree(t)
 	tree, err := slim.Scan(root)
 	require.NoError(t, err)
 	elfs, err := tree.ELFs()

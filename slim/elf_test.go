@@ -2,63 +2,23 @@ package slim
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/spack-ghcr/spack-ghcr/slim/slimtest"
 )
 
-// buildTrees compiles a real program and library with the host's gcc into a shipped
-// tree, and copies the host's libstdc++ and libgcc_s into a compiler-runtime tree, laid
-// out as Spack installs them.
+// buildTrees splits slimtest's install tree into the shipped prefixes and the
+// compiler runtime, as the runtime stage copies them out of the builder.
 func buildTrees(t *testing.T) (shipped, runtimes *Tree) {
-	t.Helper()
-	for _, tool := range []string{"gcc", "g++"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("needs %s to build ELF files", tool)
-		}
-	}
-	ship, rt := t.TempDir(), t.TempDir()
-	app := filepath.Join(ship, "opt/software/app-1.0-aaaa")
-	lib := filepath.Join(ship, "opt/software/libfoo-2.0-bbbb")
-	gccrt := filepath.Join(rt, "opt/software/gcc-runtime-12-cccc/lib")
-	for _, d := range []string{app + "/bin", lib + "/lib", gccrt} {
-		require.NoError(t, os.MkdirAll(d, 0o755))
-	}
-	src := filepath.Join(t.TempDir(), "foo.cc")
-	require.NoError(t, os.WriteFile(src, []byte("#include <string>\nextern \"C\" int foo() { return std::string(\"x\").size(); }\n"), 0o644))
-	main := filepath.Join(t.TempDir(), "main.c")
-	require.NoError(t, os.WriteFile(main, []byte("#include <math.h>\nint foo(void);\nint main(void) { return foo() + (int)sqrt(0.0); }\n"), 0o644))
-
-	run := func(args ...string) {
-		out, err := exec.Command(args[0], args[1:]...).CombinedOutput()
-		require.NoError(t, err, string(out))
-	}
-	// The library finds libstdc++ through its RUNPATH, as Spack's compiler wrapper sets it.
-	run("g++", "-shared", "-fPIC", "-o", lib+"/lib/libfoo.so.2", "-Wl,-soname,libfoo.so.2",
-		"-Wl,--enable-new-dtags,-rpath,/opt/software/gcc-runtime-12-cccc/lib", src)
-	require.NoError(t, os.Symlink("libfoo.so.2", lib+"/lib/libfoo.so"))
-	run("gcc", "-o", app+"/bin/app", main, "-L"+lib+"/lib", "-lfoo", "-lm",
-		"-Wl,-rpath,$ORIGIN/../../libfoo-2.0-bbbb/lib")
-
-	for _, name := range []string{"libstdc++.so.6", "libgcc_s.so.1"} {
-		out, err := exec.Command("gcc", "-print-file-name="+name).Output()
-		require.NoError(t, err)
-		real, err := filepath.EvalSymlinks(string(out[:len(out)-1]))
-		require.NoError(t, err)
-		data, err := os.ReadFile(real)
-		require.NoError(t, err)
-		require.NoError(t, os.WriteFile(filepath.Join(gccrt, filepath.Base(real)), data, 0o755))
-		if filepath.Base(real) != name {
-			require.NoError(t, os.Symlink(filepath.Base(real), filepath.Join(gccrt, name)))
-		}
-	}
-	// A library nothing loads must stay out.
-	require.NoError(t, os.WriteFile(filepath.Join(gccrt, "libgfortran.so.5"), []byte("\x7fELF junk"), 0o755))
-
-	shipped, err := Scan(ship)
+	root := slimtest.InstallTree(t)
+	rt := t.TempDir()
+	require.NoError(t, os.MkdirAll(filepath.Join(rt, "opt/software"), 0o755))
+	require.NoError(t, os.Rename(root+slimtest.GCCRuntime, rt+slimtest.GCCRuntime))
+	shipped, err := Scan(root)
 	require.NoError(t, err)
 	runtimes, err = Scan(rt)
 	require.NoError(t, err)
