@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"dagger.io/dagger"
-	"gopkg.in/yaml.v3"
 
 	"github.com/spack-ghcr/spack-ghcr/spack"
 )
@@ -130,13 +129,7 @@ func containerizeStyle(client *dagger.Client, installed *dagger.Container, base 
 // withExtraRoot writes a copy of env with one more root spec into a temporary
 // environment directory of the same name.
 func withExtraRoot(env *spack.Environment, spec string) (*spack.Environment, error) {
-	var doc yaml.Node
-	if err := yaml.Unmarshal(env.Raw, &doc); err != nil {
-		return nil, err
-	}
-	specs := mapValue(mapValue(doc.Content[0], "spack"), "specs")
-	specs.Content = append(specs.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: spec})
-	data, err := yaml.Marshal(&doc)
+	data, err := spack.AddSpec(env.Raw, spec)
 	if err != nil {
 		return nil, err
 	}
@@ -149,13 +142,4 @@ func withExtraRoot(env *spack.Environment, spec string) (*spack.Environment, err
 		return nil, err
 	}
 	return spack.LoadEnvironment(path)
-}
-
-func mapValue(n *yaml.Node, key string) *yaml.Node {
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		if n.Content[i].Value == key {
-			return n.Content[i+1]
-		}
-	}
-	return nil
 }

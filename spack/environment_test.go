@@ -152,3 +152,16 @@ func FuzzParseEnvironment(f *testing.F) {
 		}
 	})
 }
+
+func TestAddSpec(t *testing.T) {
+	in := "# demo\nspack:\n  specs:\n  - lz4@1.9.4 # the compressor\n  view: false\n"
+	out, err := AddSpec([]byte(in), "libsigsegv@2.14")
+	require.NoError(t, err)
+	env, err := ParseEnvironment("demo", "spack.yaml", out)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"lz4@1.9.4", "libsigsegv@2.14"}, env.Specs)
+	assert.Contains(t, string(out), "# the compressor")
+
+	_, err = AddSpec([]byte("spack:\n  view: false\n"), "zlib")
+	assert.ErrorContains(t, err, "no spack.specs list")
+}
