@@ -387,6 +387,18 @@ func buildEnvironment(ctx context.Context, client *dagger.Client, cfg buildConfi
 	}
 	prefixes := parsePrefixes(found)
 	res.installed = installed
+	load := []string{"load", "--sh"}
+	for _, r := range lf.RootSpecs() {
+		load = append(load, "/"+r.Hash)
+	}
+	loadOut, err := installed.WithExec(spackEnvCmd(load...)).Stdout(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("reading the run environment: %w", execDetail(err))
+	}
+	runEnv, err := spack.ParseShellExports(loadOut)
+	if err != nil {
+		return nil, err
+	}
 
 	timer.begin("testing")
 	if err := captureBuildTime(ctx, capture, installed, specsUnderTest(lf, cfg.tests), prefixes, true, work); err != nil {
@@ -413,7 +425,7 @@ func buildEnvironment(ctx context.Context, client *dagger.Client, cfg buildConfi
 	img, err := assembleRuntime(ctx, client, runtimeInputs{
 		builder: installed, closure: closure, prefixes: prefixes,
 		profile: cfg.profile, strip: env.Container.Strip, base: runtimeImage,
-		packages: env.Container.OSPackages.Final, work: work,
+		packages: env.Container.OSPackages.Final, work: work, runEnv: runEnv,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("assembling the runtime image: %w", err)

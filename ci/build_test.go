@@ -1,9 +1,14 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/spack-ghcr/spack-ghcr/slim"
 )
 
 func TestParseInstallSources(t *testing.T) {
@@ -70,4 +75,25 @@ func TestSpackErrors(t *testing.T) {
 	got := firstLines(spackErrors(log), 4)
 	assert.Equal(t, "==> Error: failed to concretize `lz4@99.0` for the following reasons: | 1. Cannot satisfy 'lz4@99.0' 1(1.10.0) | 2. Cannot satisfy 'lz4@99.0' 4(1.10.0) | required because lz4@99.0 requested explicitly", got)
 	assert.Equal(t, "no error here", spackErrors("no error here"))
+}
+
+func TestRunEnvironment(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "opt/software/py-x-1-a/lib/python3.11/site-packages"), 0o755))
+	final, err := slim.Scan(dir)
+	require.NoError(t, err)
+	got := runEnvironment(map[string]string{
+		"PATH":                "/opt/software/py-x-1-a/bin:/usr/bin",
+		"SPACK_LOADED_HASHES": "a",
+		"PYTHONPATH":          "/opt/software/py-x-1-a/lib/python3.11/site-packages",
+		"MANPATH":             "/opt/software/py-x-1-a/share/man:/usr/share/man",
+		"PKG_CONFIG_PATH":     "/opt/software/py-x-1-a/lib/pkgconfig:/usr/lib/pkgconfig",
+		"CMAKE_PREFIX_PATH":   "/opt/software/py-x-1-a:/opt/software/gone-1-b",
+		"OMP_NUM_THREADS":     "1",
+	}, final)
+	assert.Equal(t, map[string]string{
+		"PYTHONPATH":        "/opt/software/py-x-1-a/lib/python3.11/site-packages",
+		"CMAKE_PREFIX_PATH": "/opt/software/py-x-1-a",
+		"OMP_NUM_THREADS":   "1",
+	}, got)
 }

@@ -33,6 +33,8 @@ type runtimeInputs struct {
 	base     string   // runtime base image, or scratch
 	packages []string // container.os_packages.final
 	work     string   // a scratch directory on the local disk
+	// runEnv is the roots' run environment as `spack load` sets it (PYTHONPATH …).
+	runEnv map[string]string
 }
 
 // runtimeImage is the assembled runtime stage and what it ships.
@@ -143,6 +145,9 @@ func assembleRuntime(ctx context.Context, client *dagger.Client, in runtimeInput
 			path += ":"
 		}
 		path += basePath
+	}
+	for k, v := range runEnvironment(in.runEnv, final) {
+		img.env[k] = v
 	}
 	img.env["PATH"] = path
 	if len(libPath) > 0 {
@@ -317,4 +322,37 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// runEnvironment keeps of Spack's run environment what makes sense in the image: PATH
+// and LD_LIBRARY_PATH are computed from what ships, Spack's bookkeeping (SPACK_*) stays
+// behind, and path entries into the install tree that were pruned (MANPATH,
+// PKG_CONFIG_PATH in the runtime profile …) are dropped, with the variables that then
+// point into the install tree no more.
+func runEnvironment(spackEnv map[string]string, final *slim.Tree) map[string]string {
+	out := map[string]string{}
+	for k, v := range spackEnv {
+		if k == "PATH" || k == "LD_LIBRARY_PATH" || strings.HasPrefix(k, "SPACK_") {
+			continue
+		}
+		if !strings.Contains(v, installRoot+"/") {
+			out[k] = v
+			continue
+		}
+		var keep []string
+		keptOurs := false
+		for _, p := range strings.Split(v, ":") {
+			ours := strings.HasPrefix(p, installRoot+"/")
+			if p == "" || (ours && !final.Exists(p)) {
+				continue
+			}
+			keptOurs = keptOurs || ours
+			keep = append(keep, p)
+		}
+		// A variable that was there for pruned files only (MANPATH) goes with them.
+		if keptOurs {
+			out[k] = strings.Join(keep, ":")
+		}
+	}
+	return out
 }

@@ -128,6 +128,13 @@ func (t *Tree) resolveDirs(p string) string {
 	return cur
 }
 
+// Exists reports whether image path p is in the tree at all: a file, a symlink or a
+// directory.
+func (t *Tree) Exists(p string) bool {
+	_, ok := t.entries[t.resolveDirs(path.Clean(p))]
+	return ok
+}
+
 // Has reports whether image path p exists in the tree as a file or a symlink to one.
 func (t *Tree) Has(p string) bool {
 	_, ok := t.resolve(p)

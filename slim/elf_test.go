@@ -74,6 +74,9 @@ func TestTreeSizeAndSymlinks(t *testing.T) {
 	assert.True(t, tr.Has("/p/lib/a.so.1"))
 	assert.True(t, tr.Has("/p/lib64/a.so.1"))
 	assert.False(t, tr.Has("/p/dangling"))
+	assert.True(t, tr.Exists("/p/lib64"))
+	assert.True(t, tr.Exists("/p"))
+	assert.False(t, tr.Exists("/p/include"))
 	assert.Equal(t, []string{"/p/dangling", "/p/lib/a.so.1", "/p/lib/a.so.1.0", "/p/lib64"}, tr.Paths())
 }
 
