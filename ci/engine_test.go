@@ -182,7 +182,7 @@ func TestBuildEndToEnd(t *testing.T) {
 	assert.Positive(t, res.FloorBytes)
 	assert.LessOrEqual(t, res.PayloadBytes, int64(1.25*float64(res.FloorBytes))+100_000)
 	assert.Equal(t, "x86_64_v3", res.Target)
-	assert.NotContains(t, strings.Join(keys(res.PackageBytes), " "), "gcc-runtime", "libsigsegv loads nothing from gcc-runtime")
+	assert.NotContains(t, strings.Join(sortedKeys(res.PackageBytes), " "), "gcc-runtime", "libsigsegv loads nothing from gcc-runtime")
 
 	r, err := name.ParseReference(strings.Replace(ref, ":latest@", "@", 1), name.Insecure)
 	require.NoError(t, err)
@@ -239,8 +239,6 @@ func readJSON(t *testing.T, path string, v any) {
 	require.NoError(t, err)
 	require.NoError(t, json.Unmarshal(data, v))
 }
-
-func keys[V any](m map[string]V) []string { return sortedKeys(m) }
 
 func TestSmokeScript(t *testing.T) {
 	client, base := engine(t)

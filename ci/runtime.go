@@ -4,9 +4,11 @@ import (
 	"context"
 	"debug/elf"
 	"fmt"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -191,15 +193,12 @@ func stripELFs(builder *dagger.Container, dir *dagger.Directory, elfs []slim.ELF
 // libraryDirs are the closure's lib and lib64 directories that hold shared libraries:
 // the image's LD_LIBRARY_PATH, for programs that dlopen what they do not link.
 func libraryDirs(t *slim.Tree, specs []*spack.ConcreteSpec, prefixes map[string]string) []string {
+	has := dirsHolding(t, func(name string) bool { return strings.Contains(name, ".so") })
 	var dirs []string
 	for _, s := range specs {
 		for _, sub := range []string{"lib", "lib64"} {
-			d := path.Join(prefixes[s.Hash], sub)
-			for _, p := range t.Paths() {
-				if path.Dir(p) == d && strings.Contains(path.Base(p), ".so") {
-					dirs = append(dirs, d)
-					break
-				}
+			if d := path.Join(prefixes[s.Hash], sub); has[d] {
+				dirs = append(dirs, d)
 			}
 		}
 	}
@@ -209,14 +208,22 @@ func libraryDirs(t *slim.Tree, specs []*spack.ConcreteSpec, prefixes map[string]
 // binDirs are the shipped prefixes' bin directories, roots' first as Spack's view would
 // shadow them.
 func binDirs(t *slim.Tree, specs []*spack.ConcreteSpec, prefixes map[string]string) []string {
+	has := dirsHolding(t, func(string) bool { return true })
 	var dirs []string
 	for _, s := range specs {
-		d := path.Join(prefixes[s.Hash], "bin")
-		for _, p := range t.Paths() {
-			if path.Dir(p) == d {
-				dirs = append(dirs, d)
-				break
-			}
+		if d := path.Join(prefixes[s.Hash], "bin"); has[d] {
+			dirs = append(dirs, d)
+		}
+	}
+	return dirs
+}
+
+// dirsHolding is the set of directories with at least one file whose name matches.
+func dirsHolding(t *slim.Tree, match func(name string) bool) map[string]bool {
+	dirs := map[string]bool{}
+	for _, p := range t.Paths() {
+		if match(path.Base(p)) {
+			dirs[path.Dir(p)] = true
 		}
 	}
 	return dirs
@@ -301,14 +308,7 @@ func dirsOf(paths []string) []string {
 
 func appendUnique(list []string, items ...string) []string {
 	for _, it := range items {
-		found := false
-		for _, x := range list {
-			if x == it {
-				found = true
-				break
-			}
-		}
-		if !found {
+		if !slices.Contains(list, it) {
 			list = append(list, it)
 		}
 	}
@@ -316,12 +316,7 @@ func appendUnique(list []string, items ...string) []string {
 }
 
 func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
+	return slices.Sorted(maps.Keys(m))
 }
 
 // runEnvironment keeps of Spack's run environment what makes sense in the image: PATH
