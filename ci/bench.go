@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"dagger.io/dagger"
+	"github.com/spf13/cobra"
 
 	"github.com/spack-ghcr/spack-ghcr/spack"
 )
@@ -23,16 +24,23 @@ const containerizeStrip = `find -L ` + installRoot + ` -type f -exec readlink -f
 // cmdBench measures one environment: a cold run on fresh caches, a rerun with nothing
 // changed, the runtime image against its floor and against a `spack containerize`-style
 // image on the same base, and optionally a run with one root added.
-func cmdBench(ctx context.Context, args []string, stdout io.Writer) error {
+func newBenchCmd() *cobra.Command {
 	var cfg buildConfig
 	var add string
-	fs := newFlagSet("bench")
-	cfg.register(fs)
-	fs.StringVar(&add, "add", "", "also measure adding this root spec to the environment (e.g. libsigsegv@2.14)")
-	if err := parseFlags(fs, args); err != nil {
-		return err
+	cmd := &cobra.Command{
+		Use:   "bench [flags] ENV",
+		Short: "print cold and no-change build times and image sizes of one environment",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg.envs = args
+			return runBench(cmd.Context(), cfg, add, cmd.OutOrStdout())
+		},
 	}
-	cfg.envs = fs.Args()
+	cfg.register(cmd.Flags())
+	cmd.Flags().StringVar(&add, "add", "", "also measure adding this root spec to the environment (e.g. libsigsegv@2.14)")
+	return cmd
+}
+
+func runBench(ctx context.Context, cfg buildConfig, add string, stdout io.Writer) error {
 	if err := cfg.validate(); err != nil {
 		return err
 	}

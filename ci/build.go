@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"dagger.io/dagger"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/spack-ghcr/spack-ghcr/results"
 	"github.com/spack-ghcr/spack-ghcr/slim"
@@ -54,16 +56,11 @@ type buildConfig struct {
 	auth         *dagger.Secret // set by cmdBuild from the environment, never a flag
 }
 
-func (c *buildConfig) register(fs interface {
-	StringVar(*string, string, string, string)
-	BoolVar(*bool, string, bool, string)
-	Float64Var(*float64, string, float64, string)
-	IntVar(*int, string, int, string)
-}) {
+func (c *buildConfig) register(fs *pflag.FlagSet) {
 	fs.StringVar(&c.environments, "environments", "environments", "directory holding one directory per environment")
 	fs.StringVar(&c.builderImage, "builder-image", "", "Spack builder image (default: container.images.build, else "+defaultBuilderImage+")")
 	fs.StringVar(&c.runtimeImage, "runtime-image", "", `runtime base image, or "scratch" for a distroless image (default: container.images.final or .os, else `+defaultRuntimeImage+")")
-	fs.StringVar(&c.packagesDir, "packages", os.Getenv("SPACK_PACKAGES"), "local spack-packages checkout to build with (default $SPACK_PACKAGES, else the git pin in pins.yaml)")
+	packagesFlag(fs, &c.packagesDir, ", else the git pin in pins.yaml")
 	fs.StringVar(&c.mirrorDir, "mirror", "", "local Spack source mirror directory (optional)")
 	fs.StringVar(&c.target, "target", defaultTarget(), `target microarchitecture unless the environment sets one ("" leaves it to Spack)`)
 	fs.StringVar((*string)(&c.profile), "profile", string(slim.Runtime), "what the image keeps: runtime, or devel (headers and static libraries too)")
@@ -126,14 +123,24 @@ func (c *buildConfig) validate() error {
 	return nil
 }
 
-func cmdBuild(ctx context.Context, args []string, stdout io.Writer) error {
+func newBuildCmd() *cobra.Command {
 	var cfg buildConfig
-	fs := newFlagSet("build")
-	cfg.register(fs)
-	if err := parseFlags(fs, args); err != nil {
-		return err
+	cmd := &cobra.Command{
+		Use:   "build [flags] ENV...",
+		Short: "concretize, install, test, slim and smoke-test each environment, then export and/or publish its image",
+		Long: `Build runs the pipeline for each environments/ENV: builder, concretize, install with
+build-time tests, stand-alone tests, runtime image, smoke test, then export and/or
+publish. Image references go to stdout, progress to stderr, everything else to OUT/ENV/.`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg.envs = args
+			return runBuild(cmd.Context(), cfg, cmd.OutOrStdout())
+		},
 	}
-	cfg.envs = fs.Args()
+	cfg.register(cmd.Flags())
+	return cmd
+}
+
+func runBuild(ctx context.Context, cfg buildConfig, stdout io.Writer) error {
 	if err := cfg.validate(); err != nil {
 		return err
 	}

@@ -11,27 +11,25 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/spf13/cobra"
+
 	"github.com/spack-ghcr/spack-ghcr/github"
 	"github.com/spack-ghcr/spack-ghcr/results"
 )
 
-// cmdResults keeps test results in a GitHub results repository and renders the site;
-// docs/results.md describes the repository.
-func cmdResults(ctx context.Context, args []string, stdout io.Writer) error {
-	if len(args) == 0 {
-		return usageError("results: name a subcommand: push, site or diff")
+// newResultsCmd keeps test results in a GitHub results repository and renders the
+// site; docs/results.md describes the repository.
+func newResultsCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "results push|site|diff",
+		Short: "keep test results in a GitHub repository, render the site, compare runs",
+		Args:  unknownSubcommand,
+		RunE: func(*cobra.Command, []string) error {
+			return usageError("results: name a subcommand: push, site or diff")
+		},
 	}
-	switch args[0] {
-	case "push":
-		// The token is read here, once, and goes no further than the API client.
-		return resultsPush(ctx, args[1:], stdout, os.Getenv("GITHUB_TOKEN"))
-	case "site":
-		return resultsSite(args[1:], stdout)
-	case "diff":
-		return resultsDiff(args[1:], stdout)
-	default:
-		return usageError("results: unknown subcommand %q: want push, site or diff", args[0])
-	}
+	cmd.AddCommand(newResultsPushCmd(), newResultsSiteCmd(), newResultsDiffCmd())
+	return cmd
 }
 
 // pushConfig is `results push`'s command line.
@@ -62,20 +60,27 @@ func (c *pushConfig) validate(token string) error {
 	return nil
 }
 
-func resultsPush(ctx context.Context, args []string, stdout io.Writer, token string) error {
+func newResultsPushCmd() *cobra.Command {
 	var cfg pushConfig
-	fs := newFlagSet("results push")
+	cmd := &cobra.Command{
+		Use:   "push [flags]",
+		Short: "push the runs under --from to the results repository in one commit",
+		Args:  noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			// The token is read here, once, and goes no further than the API client.
+			return resultsPush(cmd.Context(), cfg, cmd.OutOrStdout(), os.Getenv("GITHUB_TOKEN"))
+		},
+	}
+	fs := cmd.Flags()
 	fs.StringVar(&cfg.repo, "repo", envOr("GITHUB_REPOSITORY", ""), "results repository OWNER/NAME (default $GITHUB_REPOSITORY)")
 	fs.StringVar(&cfg.from, "from", "out", "directory holding <env>/<run-id>/results.json")
 	fs.StringVar(&cfg.branch, "branch", "main", "branch of the results repository")
 	fs.StringVar(&cfg.apiURL, "api-url", envOr("GITHUB_API_URL", ""), "GitHub API URL, e.g. https://ghe.example.com/api/v3 (default $GITHUB_API_URL, else api.github.com)")
 	fs.IntVar(&cfg.maxRuns, "max-runs", results.DefaultMaxRuns, "runs shown per environment page")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		return usageError("results push: unexpected argument %q", fs.Arg(0))
-	}
+	return cmd
+}
+
+func resultsPush(ctx context.Context, cfg pushConfig, stdout io.Writer, token string) error {
 	if err := cfg.validate(token); err != nil {
 		return err
 	}
@@ -105,19 +110,25 @@ func resultsPush(ctx context.Context, args []string, stdout io.Writer, token str
 	return err
 }
 
-func resultsSite(args []string, stdout io.Writer) error {
+func newResultsSiteCmd() *cobra.Command {
 	var from, out string
 	var maxRuns int
-	fs := newFlagSet("results site")
+	cmd := &cobra.Command{
+		Use:   "site [flags]",
+		Short: "render the HTML site of the runs under --from",
+		Args:  noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return resultsSite(from, out, maxRuns, cmd.OutOrStdout())
+		},
+	}
+	fs := cmd.Flags()
 	fs.StringVar(&from, "from", "out", "directory holding <env>/<run-id>/results.json: out/ or a results repository checkout")
 	fs.StringVar(&out, "out", "", "directory to write the site to (default FROM/site)")
 	fs.IntVar(&maxRuns, "max-runs", results.DefaultMaxRuns, "runs shown per environment page")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		return usageError("results site: unexpected argument %q", fs.Arg(0))
-	}
+	return cmd
+}
+
+func resultsSite(from, out string, maxRuns int, stdout io.Writer) error {
 	if maxRuns <= 0 {
 		return usageError("results site: -max-runs must be greater than zero")
 	}
@@ -178,22 +189,20 @@ func resultsSite(args []string, stdout io.Writer) error {
 	return err
 }
 
-func resultsDiff(args []string, stdout io.Writer) error {
+func newResultsDiffCmd() *cobra.Command {
 	var from string
-	fs := newFlagSet("results diff")
-	fs.StringVar(&from, "from", "out", "directory holding <env>/<run-id>/results.json")
-	// Flags may come before, between or after the two run ids.
-	var ids []string
-	for {
-		if err := parseFlags(fs, args); err != nil {
-			return err
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		ids = append(ids, fs.Arg(0))
-		args = fs.Args()[1:]
+	cmd := &cobra.Command{
+		Use:   "diff [flags] RUN-A RUN-B",
+		Short: "print what changed between two runs (ids, or ENV/RUN-ID)",
+		RunE: func(cmd *cobra.Command, ids []string) error {
+			return resultsDiff(from, ids, cmd.OutOrStdout())
+		},
 	}
+	cmd.Flags().StringVar(&from, "from", "out", "directory holding <env>/<run-id>/results.json")
+	return cmd
+}
+
+func resultsDiff(from string, ids []string, stdout io.Writer) error {
 	if len(ids) != 2 {
 		return usageError("results diff: want two run ids, RUN-A RUN-B (or ENV/RUN-ID), got %d", len(ids))
 	}

@@ -70,7 +70,8 @@ func TestResultsPush(t *testing.T) {
 	t.Setenv("GITHUB_API_URL", srv.URL())
 
 	var stdout bytes.Buffer
-	require.NoError(t, resultsPush(t.Context(), []string{"-from", out}, &stdout, testToken))
+	t.Setenv("GITHUB_TOKEN", testToken)
+	require.NoError(t, run(t.Context(), []string{"results", "push", "-from", out}, &stdout))
 	assert.Equal(t, repo.Head("main")+"\n", stdout.String(), "stdout is the commit")
 	files := repo.Files("main")
 	for _, name := range []string{"zlib/r1/results.json", "zlib/r2/logs/zlib.txt", "index.json", "site/env/zlib.html", "site/run/zlib/r2.html"} {
@@ -81,7 +82,7 @@ func TestResultsPush(t *testing.T) {
 	// Again, with the flag instead of the variable: nothing new, nothing written.
 	t.Setenv("GITHUB_REPOSITORY", "")
 	stdout.Reset()
-	require.NoError(t, resultsPush(t.Context(), []string{"-repo", "o/results", "-from", out}, &stdout, testToken))
+	require.NoError(t, run(t.Context(), []string{"results", "push", "-repo", "o/results", "-from", out}, &stdout))
 	assert.Empty(t, stdout.String())
 	assert.Contains(t, logs.String(), "zlib/r1 is already in o/results")
 	assert.Contains(t, logs.String(), "nothing new for o/results")
@@ -119,7 +120,8 @@ func TestResultsPushBadInput(t *testing.T) {
 			srv := ghtest.NewServer(t)
 			srv.CreateRepo("o", "r")
 			args := append([]string{"-api-url", srv.URL()}, tt.args...)
-			err := resultsPush(t.Context(), args, &bytes.Buffer{}, tt.token)
+			t.Setenv("GITHUB_TOKEN", tt.token)
+			err := run(t.Context(), append([]string{"results", "push"}, args...), &bytes.Buffer{})
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tt.wantErr)
 			assert.Equal(t, tt.wantUsage, errors.Is(err, errUsage))
@@ -133,7 +135,8 @@ func TestResultsPushNamesTheRepository(t *testing.T) {
 	srv := ghtest.NewServer(t)
 	out := t.TempDir()
 	writeRun(t, out, "zlib", "r1", 1, "zlib=PASSED")
-	err := resultsPush(t.Context(), []string{"-repo", "o/missing", "-from", out, "-api-url", srv.URL()}, &bytes.Buffer{}, testToken)
+	t.Setenv("GITHUB_TOKEN", testToken)
+	err := run(t.Context(), []string{"results", "push", "-repo", "o/missing", "-from", out, "-api-url", srv.URL()}, &bytes.Buffer{})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "reading repository o/missing: not found (404)")
 }
@@ -175,7 +178,7 @@ func TestResultsSite(t *testing.T) {
 			// Twice: a second run overwrites the first.
 			for range 2 {
 				stdout.Reset()
-				require.NoError(t, resultsSite(args, &stdout))
+				require.NoError(t, run(t.Context(), append([]string{"results", "site"}, args...), &stdout))
 			}
 			assert.Equal(t, filepath.Join(out, "index.html")+"\n", stdout.String())
 			page, err := os.ReadFile(filepath.Join(out, "env", "zlib.html"))
@@ -201,7 +204,7 @@ func TestResultsSiteBadInput(t *testing.T) {
 		{name: "missing from", args: []string{"-from", filepath.Join(empty, "x")}, wantErr: "no such file or directory"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			err := resultsSite(tt.args, &bytes.Buffer{})
+			err := run(t.Context(), append([]string{"results", "site"}, tt.args...), &bytes.Buffer{})
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tt.wantErr)
 		})
@@ -241,7 +244,7 @@ func TestResultsDiff(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var stdout bytes.Buffer
-			err := cmdResults(t.Context(), append([]string{"diff"}, tt.args...), &stdout)
+			err := run(t.Context(), append([]string{"results", "diff"}, tt.args...), &stdout)
 			if tt.wantErr != "" {
 				require.Error(t, err)
 				assert.Contains(t, err.Error(), tt.wantErr)
@@ -258,7 +261,7 @@ func TestResultsDiff(t *testing.T) {
 
 func TestResultsSubcommands(t *testing.T) {
 	for _, args := range [][]string{nil, {"publish"}} {
-		err := cmdResults(t.Context(), args, &bytes.Buffer{})
+		err := run(t.Context(), append([]string{"results"}, args...), &bytes.Buffer{})
 		require.Error(t, err)
 		assert.ErrorIs(t, err, errUsage)
 	}

@@ -16,6 +16,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/spack-ghcr/spack-ghcr/spack"
 )
 
@@ -64,20 +66,26 @@ type envStats struct {
 	Packages []spack.PackageTests `json:"packages"`
 }
 
-func cmdStats(ctx context.Context, args []string, stdout io.Writer) error {
+func newStatsCmd() *cobra.Command {
 	var cfg statsConfig
-	fs := newFlagSet("stats")
-	fs.StringVar(&cfg.packages, "packages", os.Getenv("SPACK_PACKAGES"), "spack-packages checkout (default $SPACK_PACKAGES)")
+	cmd := &cobra.Command{
+		Use:   "stats [flags]",
+		Short: "what share of Spack packages have build-time and stand-alone tests",
+		Args:  noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runStats(cmd.Context(), cfg, cmd.OutOrStdout())
+		},
+	}
+	fs := cmd.Flags()
+	packagesFlag(fs, &cfg.packages, "")
 	fs.StringVar(&cfg.environments, "environments", "environments", "directory holding one directory per environment")
 	fs.StringVar(&cfg.out, "out", "out", "directory where build leaves OUT/ENV/spack.lock")
 	fs.StringVar(&cfg.format, "format", "markdown", "output on stdout: json or markdown")
 	fs.StringVar(&cfg.jsonFile, "json", "", "also write the JSON report to this file")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		return usageError("stats: unexpected arguments %q", fs.Args())
-	}
+	return cmd
+}
+
+func runStats(ctx context.Context, cfg statsConfig, stdout io.Writer) error {
 	if err := cfg.validate(); err != nil {
 		return err
 	}

@@ -37,7 +37,7 @@ func TestCmdStatsJSON(t *testing.T) {
 	envDir := statsFixture(t)
 	jsonFile := filepath.Join(t.TempDir(), "stats.json")
 	var out bytes.Buffer
-	err := cmdStats(context.Background(), []string{
+	err := run(context.Background(), []string{"stats", 
 		"--packages", "../spack/testdata/teststats", "--environments", envDir,
 		"--out", t.TempDir(), "--format", "json", "--json", jsonFile,
 	}, &out)
@@ -77,7 +77,7 @@ func TestCmdStatsJSON(t *testing.T) {
 func TestCmdStatsMarkdown(t *testing.T) {
 	envDir := statsFixture(t)
 	var out bytes.Buffer
-	require.NoError(t, cmdStats(context.Background(), []string{
+	require.NoError(t, run(context.Background(), []string{"stats", 
 		"--packages", "../spack/testdata/teststats", "--environments", envDir, "--out", t.TempDir(),
 	}, &out))
 	md := out.String()
@@ -97,17 +97,17 @@ func TestCmdStatsUsage(t *testing.T) {
 	}{
 		{name: "no packages", args: nil, wantErr: "--packages (or $SPACK_PACKAGES) must name a spack-packages checkout"},
 		{name: "bad format", args: []string{"--packages", "x", "--format", "yaml"}, wantErr: `--format must be json or markdown, not "yaml"`},
-		{name: "stray argument", args: []string{"--packages", "x", "extra"}, wantErr: "unexpected arguments"},
+		{name: "stray argument", args: []string{"--packages", "x", "extra"}, wantErr: `unexpected argument "extra"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := cmdStats(context.Background(), tt.args, &bytes.Buffer{})
+			err := run(context.Background(), append([]string{"stats"}, tt.args...), &bytes.Buffer{})
 			require.Error(t, err)
 			assert.True(t, errors.Is(err, errUsage), "a usage error: %v", err)
 			assert.Contains(t, err.Error(), tt.wantErr)
 		})
 	}
 
-	err := cmdStats(context.Background(), []string{"--packages", t.TempDir()}, &bytes.Buffer{})
+	err := run(context.Background(), []string{"stats", "--packages", t.TempDir()}, &bytes.Buffer{})
 	assert.ErrorContains(t, err, "no repo.yaml")
 }

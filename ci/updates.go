@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log"
@@ -16,6 +15,9 @@ import (
 	"slices"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/spack-ghcr/spack-ghcr/github"
 	"github.com/spack-ghcr/spack-ghcr/spack"
@@ -43,12 +45,12 @@ type updatesConfig struct {
 	bench          bool
 }
 
-func (c *updatesConfig) register(fs *flag.FlagSet) {
+func (c *updatesConfig) register(fs *pflag.FlagSet) {
 	fs.StringVar(&c.env, "env", "", "check only environments/NAME (default: every environment)")
 	fs.BoolVar(&c.dryRun, "dry-run", false, "print the table of updates and change nothing")
 	fs.BoolVar(&c.openPRs, "open-prs", false, "open one pull request per update instead of editing files (needs GITHUB_TOKEN)")
 	fs.IntVar(&c.maxPRs, "max-prs", 10, "open at most this many pull requests per run")
-	fs.StringVar(&c.packagesDir, "packages", envOr("SPACK_PACKAGES", "spack-packages"), "spack-packages checkout at the pin of pins.yaml (default $SPACK_PACKAGES, else ./spack-packages)")
+	packagesFlag(fs, &c.packagesDir, "; at the pin of pins.yaml")
 	fs.StringVar(&c.environments, "environments", "environments", "directory holding one directory per environment")
 	fs.StringVar(&c.ignoreFile, "ignore", defaultIgnoreFile, "file of packages (NAME) and versions (NAME@VERSIONS) never to update to")
 	fs.StringVar(&c.pins, "pins", "pins.yaml", "file pinning the spack-packages tag and commit")
@@ -75,7 +77,7 @@ func (c *updatesConfig) validate(token string) error {
 		return usageError("updates: -base is empty")
 	}
 	if fi, err := os.Stat(c.packagesDir); err != nil || !fi.IsDir() {
-		return usageError("updates: no spack-packages checkout at %s: pass -packages DIR or set SPACK_PACKAGES", c.packagesDir)
+		return usageError("updates: no spack-packages checkout at %s: pass --packages DIR or set SPACK_PACKAGES", c.packagesDir)
 	}
 	if c.packagesRemote != "" && (strings.HasPrefix(c.packagesRemote, "-") || !gitURL.MatchString(c.packagesRemote)) {
 		return usageError("updates: -packages-remote %q: want a git URL or path", c.packagesRemote)
@@ -94,17 +96,22 @@ func (c *updatesConfig) validate(token string) error {
 	return nil
 }
 
-func cmdUpdates(ctx context.Context, args []string, stdout io.Writer) error {
+func newUpdatesCmd() *cobra.Command {
 	var cfg updatesConfig
-	fs := newFlagSet("updates")
-	cfg.register(fs)
-	if err := parseFlags(fs, args); err != nil {
-		return err
+	cmd := &cobra.Command{
+		Use:   "updates [flags]",
+		Short: "find newer package versions by Spack's version order, open one pull request each",
+		Args:  noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg.ignoreSet = cmd.Flags().Changed("ignore")
+			return runUpdates(cmd.Context(), cfg, cmd.OutOrStdout())
+		},
 	}
-	if fs.NArg() > 0 {
-		return usageError("updates: unexpected arguments %q", fs.Args())
-	}
-	fs.Visit(func(f *flag.Flag) { cfg.ignoreSet = cfg.ignoreSet || f.Name == "ignore" })
+	cfg.register(cmd.Flags())
+	return cmd
+}
+
+func runUpdates(ctx context.Context, cfg updatesConfig, stdout io.Writer) error {
 	var token string
 	if cfg.openPRs {
 		token = os.Getenv("GITHUB_TOKEN")

@@ -26,16 +26,16 @@ func updatesWorkdir(t *testing.T) string {
 	dir := t.TempDir()
 	require.NoError(t, os.CopyFS(dir, os.DirFS(filepath.Join("testdata", "updates"))))
 	t.Chdir(dir)
-	t.Setenv("SPACK_PACKAGES", "")
+	t.Setenv("SPACK_PACKAGES", "spack-packages")
 	t.Setenv("GITHUB_REPOSITORY", "")
 	t.Setenv("GITHUB_API_URL", "")
 	return dir
 }
 
-func runUpdates(t *testing.T, args ...string) (string, error) {
+func updates(t *testing.T, args ...string) (string, error) {
 	t.Helper()
 	var out bytes.Buffer
-	err := cmdUpdates(context.Background(), args, &out)
+	err := run(context.Background(), append([]string{"updates"}, args...), &out)
 	return out.String(), err
 }
 
@@ -60,12 +60,12 @@ func readFile(t *testing.T, path string) string {
 func TestUpdatesDryRun(t *testing.T) {
 	updatesWorkdir(t)
 	before := readFile(t, "environments/zlib/spack.yaml")
-	out, err := runUpdates(t, "-dry-run")
+	out, err := updates(t, "-dry-run")
 	require.NoError(t, err)
 	assert.Equal(t, fmt.Sprintf(wantTable, "update", "update", "update", "update"), out)
 	assert.Equal(t, before, readFile(t, "environments/zlib/spack.yaml"), "a dry run changes nothing")
 
-	out, err = runUpdates(t, "-dry-run", "-env", "tools")
+	out, err = updates(t, "-dry-run", "-env", "tools")
 	require.NoError(t, err)
 	assert.Equal(t, 3, strings.Count(out, "\n"), "header and the two pinned specs of tools")
 }
@@ -73,7 +73,7 @@ func TestUpdatesDryRun(t *testing.T) {
 func TestUpdatesEditInPlace(t *testing.T) {
 	updatesWorkdir(t)
 	before := readFile(t, "environments/zlib/spack.yaml")
-	out, err := runUpdates(t)
+	out, err := updates(t)
 	require.NoError(t, err)
 	assert.Equal(t, fmt.Sprintf(wantTable, "edited", "edited", "edited", "edited"), out)
 	want := strings.NewReplacer(
@@ -85,7 +85,7 @@ func TestUpdatesEditInPlace(t *testing.T) {
 	assert.Equal(t, "spack:\n  specs: [cmake@4.1.2, 'hdf5@1.14.6 ~mpi', zlib]\n", readFile(t, "environments/tools/spack.yaml"))
 
 	// Nothing is left to do the second time.
-	out, err = runUpdates(t, "-dry-run")
+	out, err = updates(t, "-dry-run")
 	require.NoError(t, err)
 	assert.NotContains(t, out, "update\n")
 }
@@ -106,7 +106,7 @@ func TestUpdatesFlags(t *testing.T) {
 		{name: "packages", args: []string{"-packages", "nowhere"}, wantErr: "no spack-packages checkout at nowhere"},
 		{name: "remote option injection", args: []string{"-packages-remote", "--upload-pack=x"}, wantErr: "want a git URL"},
 		{name: "bench and prs", args: []string{"-bench", "-open-prs"}, wantErr: "-bench changes nothing"},
-		{name: "arguments", args: []string{"zlib"}, wantErr: "unexpected arguments"},
+		{name: "arguments", args: []string{"zlib"}, wantErr: `unexpected argument "zlib"`},
 		{name: "absolute environments with prs", args: []string{"-open-prs", "-repo", "o/r", "-environments", "/tmp/envs"}, token: "t", wantErr: "inside the repository"},
 		{name: "missing ignore file", args: []string{"-ignore", "nope"}, wantErr: "reading ignore list"},
 	}
@@ -114,7 +114,7 @@ func TestUpdatesFlags(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			updatesWorkdir(t)
 			t.Setenv("GITHUB_TOKEN", tt.token)
-			_, err := runUpdates(t, tt.args...)
+			_, err := updates(t, tt.args...)
 			assert.ErrorContains(t, err, tt.wantErr)
 		})
 	}
@@ -124,13 +124,13 @@ func TestUpdatesBadInput(t *testing.T) {
 	t.Run("ignore file", func(t *testing.T) {
 		updatesWorkdir(t)
 		require.NoError(t, os.WriteFile(".github/updates-ignore", []byte("zlib\nzlib +shared\n"), 0o644))
-		_, err := runUpdates(t, "-dry-run")
+		_, err := updates(t, "-dry-run")
 		assert.ErrorContains(t, err, ".github/updates-ignore:2: \"zlib +shared\": want NAME or NAME@VERSIONS")
 	})
 	t.Run("environment", func(t *testing.T) {
 		updatesWorkdir(t)
 		require.NoError(t, os.WriteFile("environments/tools/spack.yaml", []byte("spack:\n  specs: zlib\n"), 0o644))
-		out, err := runUpdates(t, "-dry-run")
+		out, err := updates(t, "-dry-run")
 		assert.ErrorContains(t, err, "1 environment(s) could not be read")
 		assert.Contains(t, out, "tools  -         -        -       skip: spack.yaml does not parse\n")
 		assert.Contains(t, out, "zlib   zlib      1.2.13   1.3.1   update\n", "other environments are still checked")
@@ -242,7 +242,7 @@ func TestUpdatesOpenPRs(t *testing.T) {
 	before := readFile(t, "environments/zlib/spack.yaml")
 	args := []string{"-open-prs", "-repo", "o/r", "-api-url", api, "-max-prs", "3"}
 
-	out, err := runUpdates(t, args...)
+	out, err := updates(t, args...)
 	require.NoError(t, err)
 	assert.Equal(t, fmt.Sprintf(wantTable,
 		"opened https://github.com/o/r/pull/1",
@@ -263,19 +263,19 @@ func TestUpdatesOpenPRs(t *testing.T) {
 	assert.Equal(t, "tools: update hdf5 to 1.14.6", f.pulls[0]["title"])
 
 	// The second run opens only the held update, the third nothing at all.
-	out, err = runUpdates(t, append(args[:len(args)-1], "10")...)
+	out, err = updates(t, append(args[:len(args)-1], "10")...)
 	require.NoError(t, err)
 	assert.Contains(t, out, "zlib   cmake     3.30.9   3.31.9  opened https://github.com/o/r/pull/4\n")
 	assert.Contains(t, out, "zlib   zlib      1.2.13   1.3.1   skipped: open pull request #2 has branch update/zlib/zlib-1.3.1\n")
 	require.Len(t, f.pulls, 4)
-	out, err = runUpdates(t, args...)
+	out, err = updates(t, args...)
 	require.NoError(t, err)
 	assert.NotContains(t, out, "opened")
 	assert.Len(t, f.pulls, 4)
 
 	// A rejected update stays rejected.
 	f.pulls[3]["state"] = "closed"
-	out, err = runUpdates(t, args...)
+	out, err = updates(t, args...)
 	require.NoError(t, err)
 	assert.Contains(t, out, "skipped: closed pull request #4 for this version was not merged")
 	assert.Len(t, f.pulls, 4)
@@ -285,7 +285,7 @@ func TestUpdatesNoTokenNoRequests(t *testing.T) {
 	updatesWorkdir(t)
 	t.Setenv("GITHUB_TOKEN", "")
 	f, api := newFakeGitHub(t)
-	_, err := runUpdates(t, "-open-prs", "-repo", "o/r", "-api-url", api)
+	_, err := updates(t, "-open-prs", "-repo", "o/r", "-api-url", api)
 	require.ErrorContains(t, err, "GITHUB_TOKEN")
 	assert.Zero(t, f.requests)
 }
@@ -320,29 +320,29 @@ func TestUpdatesPackagesPin(t *testing.T) {
 	updatesWorkdir(t)
 	before := readFile(t, "pins.yaml")
 
-	out, err := runUpdates(t, "-dry-run", "-env", "tools", "-packages-remote", remote)
+	out, err := updates(t, "-dry-run", "-env", "tools", "-packages-remote", remote)
 	require.NoError(t, err)
 	assert.Contains(t, out, "pins.yaml  spack-packages  v2025.11.0  v2025.12.0  update\n")
 
-	_, err = runUpdates(t, "-env", "tools", "-packages-remote", remote)
+	_, err = updates(t, "-env", "tools", "-packages-remote", remote)
 	require.NoError(t, err)
 	want := strings.NewReplacer("tag: v2025.11.0", "tag: v2025.12.0", "0dd45961cbeac4f8e00d1ea4d45d4bd86890072b", commit).Replace(before)
 	assert.Equal(t, want, readFile(t, "pins.yaml"), "tag and commit (of the annotated tag's commit) change, nothing else")
 
-	out, err = runUpdates(t, "-dry-run", "-env", "tools", "-packages-remote", remote)
+	out, err = updates(t, "-dry-run", "-env", "tools", "-packages-remote", remote)
 	require.NoError(t, err)
 	assert.Contains(t, out, "pins.yaml  spack-packages  v2025.12.0  v2025.12.0  up to date\n")
 
 	require.NoError(t, os.WriteFile(".github/updates-ignore", []byte("spack-packages@2025.12\n"), 0o644))
 	require.NoError(t, os.WriteFile("pins.yaml", []byte(before), 0o644))
-	out, err = runUpdates(t, "-dry-run", "-env", "tools", "-packages-remote", remote)
+	out, err = updates(t, "-dry-run", "-env", "tools", "-packages-remote", remote)
 	require.NoError(t, err)
 	assert.Contains(t, out, "pins.yaml  spack-packages  v2025.11.0  v2025.11.0  up to date\n", "an ignored tag is not proposed")
 }
 
 func TestUpdatesBench(t *testing.T) {
 	updatesWorkdir(t)
-	out, err := runUpdates(t, "-bench")
+	out, err := updates(t, "-bench")
 	require.NoError(t, err)
 	assert.Contains(t, out, "bench: 5 package.py read, 0 failed, 19 versions")
 	assert.Contains(t, out, "bench: 50 environments, 200 specs, 5 package.py read, 160 updates found: ")
