@@ -62,7 +62,7 @@ _EXPERIMENTAL_DAGGER_RUNNER_HOST, else one the dagger CLI provisions.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Args:          unknownSubcommand,
-		RunE: func(*cobra.Command, []string) error { return usageError("no command given") },
+		RunE:          func(*cobra.Command, []string) error { return usageError("no command given") },
 	}
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageError("%s: %v", commandName(c), err)

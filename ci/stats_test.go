@@ -37,7 +37,7 @@ func TestCmdStatsJSON(t *testing.T) {
 	envDir := statsFixture(t)
 	jsonFile := filepath.Join(t.TempDir(), "stats.json")
 	var out bytes.Buffer
-	err := run(context.Background(), []string{"stats", 
+	err := run(context.Background(), []string{"stats",
 		"--packages", "../spack/testdata/teststats", "--environments", envDir,
 		"--out", t.TempDir(), "--format", "json", "--json", jsonFile,
 	}, &out)
@@ -77,7 +77,7 @@ func TestCmdStatsJSON(t *testing.T) {
 func TestCmdStatsMarkdown(t *testing.T) {
 	envDir := statsFixture(t)
 	var out bytes.Buffer
-	require.NoError(t, run(context.Background(), []string{"stats", 
+	require.NoError(t, run(context.Background(), []string{"stats",
 		"--packages", "../spack/testdata/teststats", "--environments", envDir, "--out", t.TempDir(),
 	}, &out))
 	md := out.String()
