@@ -11,7 +11,6 @@ import (
 	"log"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -151,8 +150,6 @@ type envSpecs struct {
 	names  []string
 }
 
-var rootSpecName = regexp.MustCompile(`^\s*([a-z0-9][a-z0-9_-]*)`)
-
 // environmentSpecs reads every environment under dir: the concretized specs of its
 // spack.lock (next to spack.yaml, else OUT/ENV/spack.lock from a build), or else the
 // names of its root specs.
@@ -201,10 +198,8 @@ func environmentSpecs(dir, out string) ([]envSpecs, error) {
 			if err != nil {
 				return nil, err
 			}
-			for _, s := range env.Specs {
-				if m := rootSpecName.FindStringSubmatch(s); m != nil {
-					es.names = append(es.names, m[1])
-				}
+			for _, r := range env.Roots {
+				es.names = append(es.names, r.Name)
 			}
 			es.source = yamlPath + " (root specs only: no spack.lock)"
 		}
