@@ -1,4 +1,4 @@
-package spack
+package pkgpy
 
 import (
 	"path/filepath"
@@ -7,16 +7,18 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/spack-ghcr/spack-ghcr/spack"
 )
 
-func readFixture(t *testing.T, name string) *PackageVersions {
+func readFixture(t *testing.T, name string) *Package {
 	t.Helper()
-	pv, err := ReadPackageVersions(filepath.Join("testdata", "packages", name))
+	pv, err := Read(filepath.Join("testdata", "packages", name))
 	require.NoError(t, err)
 	return pv
 }
 
-func TestParsePackageVersions(t *testing.T) {
+func TestParse(t *testing.T) {
 	pv := readFixture(t, "demo.py")
 	assert.Equal(t, "https://demo.example.org/project", pv.Homepage)
 	assert.Equal(t, 2, pv.Dynamic, "the loop and str(0.8)")
@@ -61,16 +63,16 @@ func TestParsePackageVersions(t *testing.T) {
 	assert.False(t, ok, "version() inside a def is not a directive")
 }
 
-func TestParsePackageVersionsErrors(t *testing.T) {
-	_, err := ReadPackageVersions(filepath.Join("testdata", "packages", "broken.py"))
+func TestParseErrors(t *testing.T) {
+	_, err := Read(filepath.Join("testdata", "packages", "broken.py"))
 	assert.ErrorContains(t, err, "broken.py:6: unterminated string")
-	var pe *ParseError
+	var pe *spack.ParseError
 	assert.ErrorAs(t, err, &pe)
-	_, err = ReadPackageVersions(filepath.Join("testdata", "packages", "missing.py"))
+	_, err = Read(filepath.Join("testdata", "packages", "missing.py"))
 	assert.ErrorContains(t, err, "missing.py")
 }
 
-func TestParsePackageVersionsSmall(t *testing.T) {
+func TestParseSmall(t *testing.T) {
 	tests := []struct {
 		name     string
 		input    string
@@ -91,7 +93,7 @@ func TestParsePackageVersionsSmall(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			pv, err := ParsePackageVersions("package.py", []byte(tt.input))
+			pv, err := Parse("package.py", []byte(tt.input))
 			require.NoError(t, err)
 			var got []string
 			for _, v := range pv.Versions {
@@ -112,7 +114,7 @@ func TestNewest(t *testing.T) {
 	got, ok = preferred.Newest(nil)
 	require.True(t, ok)
 	assert.Equal(t, "3.31.9", got.Version.String())
-	_, ok = demo.Newest(func(Version) bool { return true })
+	_, ok = demo.Newest(func(spack.Version) bool { return true })
 	assert.False(t, ok)
 }
 
@@ -121,7 +123,7 @@ func TestNewestSafe(t *testing.T) {
 	preferred := readFixture(t, "preferred.py")
 	tests := []struct {
 		name    string
-		pkg     *PackageVersions
+		pkg     *Package
 		current string
 		exclude string // a version constraint, "" for none
 		want    string // "" when there is no update
@@ -143,9 +145,9 @@ func TestNewestSafe(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var exclude func(Version) bool
+			var exclude func(spack.Version) bool
 			if tt.exclude != "" {
-				c, err := ParseVersionConstraint(tt.exclude)
+				c, err := spack.ParseVersionConstraint(tt.exclude)
 				require.NoError(t, err)
 				exclude = c.Contains
 			}
@@ -157,4 +159,11 @@ func TestNewestSafe(t *testing.T) {
 			}
 		})
 	}
+}
+
+func mustVersion(t testing.TB, s string) spack.Version {
+	t.Helper()
+	v, err := spack.ParseVersion(s)
+	require.NoError(t, err, s)
+	return v
 }
