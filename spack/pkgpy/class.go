@@ -102,6 +102,7 @@ func (c *srcClass) addCalls(toks []token) {
 				c.calls[t.text] = append(c.calls[t.text], toks[i].text)
 			}
 		}
+		k = end // a directive nested in this one's arguments is not one
 	}
 }
 

@@ -65,6 +65,10 @@ type lexer struct {
 	cur   line
 	lines []line
 	err   *syntaxError
+	// joined builds the text of adjacent string literals, token joinedAt of cur, in
+	// linear time however many there are.
+	joined   strings.Builder
+	joinedAt int
 }
 
 // logicalLines splits Python source into logical lines of tokens, skipping blank and
@@ -78,7 +82,7 @@ func logicalLines(src []byte) ([]line, *syntaxError) {
 		src = bytes.ReplaceAll(src, []byte("\r\n"), []byte("\n"))
 		src = bytes.ReplaceAll(src, []byte("\r"), []byte("\n"))
 	}
-	lx := &lexer{s: string(src), num: 1}
+	lx := &lexer{s: string(src), num: 1, joinedAt: -1}
 	for lx.i < len(lx.s) {
 		lx.indentation()
 		lx.lineBody()
@@ -155,6 +159,7 @@ func (lx *lexer) endLine() {
 	}
 	lx.cur = line{}
 	lx.depth = 0
+	lx.joinedAt = -1
 }
 
 func (lx *lexer) add(t token) { lx.cur.toks = append(lx.cur.toks, t) }
@@ -193,7 +198,13 @@ func (lx *lexer) str() {
 		tok.fields = fstringFields(tok.text)
 	}
 	if k := len(lx.cur.toks) - 1; k >= 0 && tok.kind == tokString && lx.cur.toks[k].kind == tokString {
-		lx.cur.toks[k].text += tok.text
+		if lx.joinedAt != k {
+			lx.joined = strings.Builder{}
+			lx.joined.WriteString(lx.cur.toks[k].text)
+			lx.joinedAt = k
+		}
+		lx.joined.WriteString(tok.text)
+		lx.cur.toks[k].text = lx.joined.String()
 	} else {
 		lx.add(tok)
 	}
