@@ -167,3 +167,43 @@ func mustVersion(t testing.TB, s string) spack.Version {
 	require.NoError(t, err, s)
 	return v
 }
+
+func TestParseSource(t *testing.T) {
+	tests := []struct {
+		name  string
+		input string
+		want  Source
+	}{
+		{name: "none", input: "class A(Package):\n    pass\n"},
+		{
+			name: "all",
+			input: "class A(Package):\n    homepage = 'https://a.org'\n    url = \"https://a.org/a-1.0.tar.gz\"\n" +
+				"    urls = [\"https://m1/a-1.0.tgz\", 'https://m2/a-1.0.tgz',]\n    git = 'https://github.com/a/a.git'\n" +
+				"    list_url = 'https://a.org/releases'\n",
+			want: Source{Homepage: "https://a.org", URL: "https://a.org/a-1.0.tar.gz", URLs: []string{"https://m1/a-1.0.tgz", "https://m2/a-1.0.tgz"},
+				Git: "https://github.com/a/a.git", ListURL: "https://a.org/releases"},
+		},
+		{name: "urls tuple", input: "class A(Package):\n    urls = ('https://m1/x', 'https://m2/x')\n", want: Source{URLs: []string{"https://m1/x", "https://m2/x"}}},
+		{name: "url in parentheses over lines", input: "class A(Package):\n    url = (\n        'https://a.org/'\n        'a-1.0.tgz'\n    )\n", want: Source{URL: "https://a.org/a-1.0.tgz"}},
+		{name: "first literal wins", input: "class A(Package):\n    git = 'https://one'\n    git = 'https://two'\n", want: Source{Git: "https://one"}},
+		{name: "computed values are not read", input: "class A(Package):\n    url = base + '/a.tgz'\n    urls = [u for u in x]\n    git = f'https://{h}'\n"},
+		{name: "conditional is not read", input: "class A(Package):\n    if sys.platform == 'darwin':\n        url = 'https://mac'\n"},
+		{name: "in a def is not read", input: "class A(Package):\n    def url_for_version(self, v):\n        url = 'https://x'\n"},
+		{name: "annotated or compared is not an assignment", input: "class A(Package):\n    url == 'https://x'\n    homepage += 'x'\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := Parse("package.py", []byte(tt.input))
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, p.Source)
+		})
+	}
+}
+
+func TestVersionURL(t *testing.T) {
+	p, err := Parse("package.py", []byte("class A(Package):\n    version('1.0', sha256='x', url='https://a.org/old/a-1.0.tgz')\n    version('2.0', sha256='y')\n"))
+	require.NoError(t, err)
+	require.Len(t, p.Versions, 2)
+	assert.Equal(t, "https://a.org/old/a-1.0.tgz", p.Versions[0].URL)
+	assert.Empty(t, p.Versions[1].URL)
+}
