@@ -11,7 +11,6 @@ import (
 	"log"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -152,8 +151,6 @@ type envSpecs struct {
 	names  []string
 }
 
-var rootSpecName = regexp.MustCompile(`^\s*([a-z0-9][a-z0-9_-]*)`)
-
 // environmentSpecs reads every environment under dir: the concretized specs of its
 // spack.lock (next to spack.yaml, else OUT/ENV/spack.lock from a build), or else the
 // names of its root specs.
@@ -203,8 +200,8 @@ func environmentSpecs(dir, out string) ([]envSpecs, error) {
 				return nil, err
 			}
 			for _, s := range env.Specs {
-				if m := rootSpecName.FindStringSubmatch(s); m != nil {
-					es.names = append(es.names, m[1])
+				if sp, err := spack.ParseSpec(s); err == nil {
+					es.names = append(es.names, sp.Name)
 				}
 			}
 			es.source = yamlPath + " (root specs only: no spack.lock)"

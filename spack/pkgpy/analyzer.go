@@ -1,9 +1,10 @@
 package pkgpy
 
 import (
-	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/spack-ghcr/spack-ghcr/spack"
 )
 
 // coreSource stands in for the classes Spack itself defines (spack.package_base,
@@ -234,13 +235,13 @@ func (a *testAnalyzer) provides(c *srcClass) []string {
 	return out
 }
 
-var providedNameRE = regexp.MustCompile(`^\s*([a-z0-9][a-z0-9_-]*)`)
-
+// specName is the package name of a spec such as "mpi@:3", or "" when it is not one.
 func specName(spec string) string {
-	if m := providedNameRE.FindStringSubmatch(spec); m != nil {
-		return m[1]
+	sp, err := spack.ParseSpec(spec)
+	if err != nil {
+		return ""
 	}
-	return ""
+	return sp.Name
 }
 
 // compilerVirtuals is the "hack for compilers that are not dependencies (yet)" in
