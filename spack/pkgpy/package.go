@@ -8,9 +8,9 @@ import (
 )
 
 // Package is what a package.py declares, read without running Python: its versions,
-// licenses and where its source comes from. Only the file's own class bodies count:
-// what a package inherits from another package's class, or computes in a loop, is not
-// seen.
+// licenses and where its source comes from. Read gives what the file's class bodies
+// declare; ReadInherited adds what the package class inherits from other classes.
+// What a package computes (versions in a loop) is not seen.
 type Package struct {
 	Source
 	// Versions are the version(...) directives whose version is a literal, in file order.
@@ -21,6 +21,9 @@ type Package struct {
 	// Licenses are the license(...) directives whose expression is a literal, in file
 	// order.
 	Licenses []License
+
+	// classes are the declarations of each class of the file, by class name.
+	classes map[string]*Package
 }
 
 // Source is where a package's code comes from and where it lives, from the class
@@ -53,12 +56,14 @@ func Read(path string) (*Package, error) {
 type block struct {
 	indent   int
 	kind     string // "class", "def", "with", "cond", "other"
+	class    string // the name of a class
 	defaults map[string]value
 }
 
 // scope is where a line of the class body is: under a condition, and with the keyword
 // defaults of enclosing `with default_args(...)` blocks, innermost first.
 type scope struct {
+	class       string
 	conditional bool
 	defaults    []map[string]value
 }
@@ -71,7 +76,7 @@ func Parse(path string, data []byte) (*Package, error) {
 	if serr != nil {
 		return nil, &spack.ParseError{Path: path, Line: serr.line, Msg: serr.msg}
 	}
-	p := &Package{}
+	p := &Package{classes: map[string]*Package{}}
 	var stack []block
 	for _, ln := range lines {
 		for len(stack) > 0 && stack[len(stack)-1].indent >= ln.indent {
@@ -84,6 +89,10 @@ func Parse(path string, data []byte) (*Package, error) {
 		}
 		if sc, inClass := enclosing(stack); inClass {
 			p.classLine(ln, sc)
+			if p.classes[sc.class] == nil {
+				p.classes[sc.class] = &Package{}
+			}
+			p.classes[sc.class].classLine(ln, sc)
 		}
 	}
 	return p, nil
@@ -96,6 +105,9 @@ func openBlock(ln line) block {
 	switch toks[0].text {
 	case "class":
 		b.kind = "class"
+		if len(toks) > 1 {
+			b.class = toks[1].text
+		}
 	case "def", "async":
 		b.kind = "def"
 	case "if", "elif", "else", "for", "while", "try", "except", "finally", "match", "case":
@@ -114,6 +126,7 @@ func enclosing(stack []block) (scope, bool) {
 	for i := len(stack) - 1; i >= 0; i-- {
 		switch b := stack[i]; b.kind {
 		case "class":
+			sc.class = b.class
 			return sc, true
 		case "def":
 			return sc, false

@@ -46,10 +46,15 @@ func realRepo(t *testing.T) (*spack.Repo, []spack.RepoPackage, bool) {
 // it; check a new one against Spack before committing it.
 func TestRealRepository(t *testing.T) {
 	repo, pkgs, pinned := realRepo(t)
-	var versions, dynamic, licensed, directives, spdx int
+	var versions, dynamic, licensed, directives, spdx, inherited int
 	for _, p := range pkgs {
 		pkg, err := Read(p.File)
 		require.NoError(t, err)
+		full, err := ReadInherited(repo, p.Name)
+		require.NoError(t, err)
+		if len(full.Licenses) > 0 {
+			inherited++
+		}
 		versions += len(pkg.Versions)
 		dynamic += pkg.Dynamic
 		if len(pkg.Licenses) > 0 {
@@ -65,8 +70,8 @@ func TestRealRepository(t *testing.T) {
 	cat, err := AnalyzeTests(context.Background(), repo)
 	require.NoError(t, err)
 	stats := cat.Stats(nil)
-	t.Logf("%d package.py, %d versions (%d computed), %d with a license (%d directives, %d SPDX); %d packages, stand-alone %d, build-time %d, spack test list %d",
-		len(pkgs), versions, dynamic, licensed, directives, spdx, stats.Packages, stats.StandAlone.Any, stats.BuildTime.Any, stats.StandAlone.Spack)
+	t.Logf("%d package.py, %d versions (%d computed), %d with a license (%d directives, %d SPDX; %d with inherited ones); %d packages, stand-alone %d, build-time %d, spack test list %d",
+		len(pkgs), versions, dynamic, licensed, directives, spdx, inherited, stats.Packages, stats.StandAlone.Any, stats.BuildTime.Any, stats.StandAlone.Spack)
 
 	golden := filepath.Join("testdata", "spack-test-list.txt")
 	list := strings.Join(cat.SpackTestList(), "\n") + "\n"
@@ -82,6 +87,7 @@ func TestRealRepository(t *testing.T) {
 	assert.Equal(t, 6388, licensed)
 	assert.Equal(t, 6400, directives)
 	assert.Equal(t, 6261, spdx)
+	assert.Equal(t, 6392, inherited)
 	assert.Equal(t, 8611, stats.Packages)
 	assert.Equal(t, 3547, stats.StandAlone.Any)
 	assert.Equal(t, 6744, stats.BuildTime.Any)

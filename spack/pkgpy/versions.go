@@ -40,10 +40,8 @@ func (v Version) Safe(prerelease bool) bool {
 
 // Lookup returns the directive of version v.
 func (p *Package) Lookup(v spack.Version) (Version, bool) {
-	for _, pv := range p.Versions {
-		if pv.Version.Equal(v) {
-			return pv, true
-		}
+	if i := p.indexVersion(v); i >= 0 {
+		return p.Versions[i], true
 	}
 	return Version{}, false
 }
