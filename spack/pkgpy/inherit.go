@@ -29,8 +29,7 @@ func ReadInherited(repo *spack.Repo, name string) (*Package, error) {
 	h := hierarchy{repo: repo, files: map[string]*Package{}}
 	a := newTestAnalyzer()
 	a.load = h.load
-	key := "pkg:" + filepath.Base(filepath.Dir(rp.File))
-	m := a.module(key)
+	m := a.module(packageKey(rp))
 	if h.err != nil {
 		return nil, h.err
 	}

@@ -108,7 +108,7 @@ func AnalyzeTests(ctx context.Context, repo *spack.Repo) (*TestCatalog, error) {
 		jobs = append(jobs, moduleFile{"bs:" + strings.TrimSuffix(filepath.Base(f), ".py"), f})
 	}
 	for _, p := range pkgs {
-		jobs = append(jobs, moduleFile{"pkg:" + filepath.Base(filepath.Dir(p.File)), p.File})
+		jobs = append(jobs, moduleFile{packageKey(p), p.File})
 	}
 	mods, err := readModules(ctx, jobs)
 	if err != nil {
@@ -118,16 +118,11 @@ func AnalyzeTests(ctx context.Context, repo *spack.Repo) (*TestCatalog, error) {
 		a.add(m)
 	}
 
-	names := make(map[string]string, len(pkgs)) // module key → package name
-	for _, p := range pkgs {
-		names["pkg:"+filepath.Base(filepath.Dir(p.File))] = p.Name
-	}
 	cat := &TestCatalog{Packages: make(map[string]PackageTests, len(pkgs))}
 	provided := map[string]bool{}
 	classes := make(map[string]*srcClass, len(pkgs))
 	for _, p := range pkgs {
-		key := "pkg:" + filepath.Base(filepath.Dir(p.File))
-		cls := a.lookup(a.modules[key], ClassName(p.Name), 0)
+		cls := a.lookup(a.modules[packageKey(p)], ClassName(p.Name), 0)
 		if cls == nil {
 			continue // not a loadable package; Spack would fail on it too
 		}
@@ -152,6 +147,9 @@ func AnalyzeTests(ctx context.Context, repo *spack.Repo) (*TestCatalog, error) {
 	sort.Strings(cat.Virtuals)
 	return cat, nil
 }
+
+// packageKey is the module key of a package's package.py (see srcModuleKey).
+func packageKey(p spack.RepoPackage) string { return "pkg:" + filepath.Base(filepath.Dir(p.File)) }
 
 // moduleFile is a Python file to read as the module called key.
 type moduleFile struct{ key, file string }
