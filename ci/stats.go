@@ -18,6 +18,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/spack-ghcr/spack-ghcr/spack"
+	"github.com/spack-ghcr/spack-ghcr/spack/pkgpy"
 )
 
 // statsConfig is `go run ./ci stats`'s command line.
@@ -53,7 +54,7 @@ type repoStats struct {
 	Commit    string `json:"commit,omitempty"`
 	// Virtuals are package.py files of virtual packages, which Spack does not count.
 	Virtuals []string        `json:"virtual_packages"`
-	Stats    spack.TestStats `json:"stats"`
+	Stats    pkgpy.TestStats `json:"stats"`
 }
 
 type envStats struct {
@@ -61,8 +62,8 @@ type envStats struct {
 	// Source is the file the package names came from: a spack.lock (every concretized
 	// spec) or, when there is none, spack.yaml (root specs only).
 	Source   string               `json:"source"`
-	Stats    spack.TestStats      `json:"stats"`
-	Packages []spack.PackageTests `json:"packages"`
+	Stats    pkgpy.TestStats      `json:"stats"`
+	Packages []pkgpy.PackageTests `json:"packages"`
 }
 
 func newStatsCmd() *cobra.Command {
@@ -94,7 +95,7 @@ func runStats(ctx context.Context, cfg statsConfig, stdout io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("stats: %w", err)
 	}
-	cat, err := spack.AnalyzeTests(ctx, repo)
+	cat, err := pkgpy.AnalyzeTests(ctx, repo)
 	if err != nil {
 		return fmt.Errorf("stats: %w", err)
 	}
@@ -251,7 +252,7 @@ func writeStatsMarkdown(w io.Writer, r *statsReport) error {
 
 	b.WriteString("| | Packages | Stand-alone: any | in the package | build system only | via virtuals | `spack test list --all` | Build-time: any | package-specific | generic only | Both | Neither |\n")
 	b.WriteString("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n")
-	row := func(label string, s spack.TestStats) {
+	row := func(label string, s pkgpy.TestStats) {
 		pct := func(n int) string {
 			if s.Packages == 0 {
 				return "0"
@@ -284,17 +285,17 @@ func writeStatsMarkdown(w io.Writer, r *statsReport) error {
 	return err
 }
 
-func standAloneCell(p spack.PackageTests) string {
+func standAloneCell(p pkgpy.PackageTests) string {
 	switch p.StandAlone {
-	case spack.StandAlonePackage, spack.StandAloneBuildSystem:
+	case pkgpy.StandAlonePackage, pkgpy.StandAloneBuildSystem:
 		return fmt.Sprintf("%s: %s", p.StandAlone, strings.Join(p.Tests, ", "))
-	case spack.StandAloneVirtual:
+	case pkgpy.StandAloneVirtual:
 		return "virtual: " + strings.Join(p.VirtualTests, ", ")
 	}
 	return "none"
 }
 
-func buildTimeCell(p spack.PackageTests) string {
+func buildTimeCell(p pkgpy.PackageTests) string {
 	s := string(p.BuildTime)
 	var why []string
 	why = append(why, p.Callbacks...)

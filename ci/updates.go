@@ -21,6 +21,7 @@ import (
 
 	"github.com/spack-ghcr/spack-ghcr/github"
 	"github.com/spack-ghcr/spack-ghcr/spack"
+	"github.com/spack-ghcr/spack-ghcr/spack/pkgpy"
 )
 
 // defaultIgnoreFile lists packages and versions the update bot leaves alone; see
@@ -182,14 +183,14 @@ func (r *updateRow) isUpdate() bool { return r.content != nil }
 type updateScanner struct {
 	repo       *spack.Repo
 	ignore     ignoreList
-	pkgs       map[string]*spack.PackageVersions
+	pkgs       map[string]*pkgpy.Package
 	pkgErrs    map[string]error
 	unreadable int // environments whose spack.yaml did not parse
 	specs      int // specs looked at
 }
 
 func newUpdateScanner(repo *spack.Repo, ignore ignoreList) *updateScanner {
-	return &updateScanner{repo: repo, ignore: ignore, pkgs: map[string]*spack.PackageVersions{}, pkgErrs: map[string]error{}}
+	return &updateScanner{repo: repo, ignore: ignore, pkgs: map[string]*pkgpy.Package{}, pkgErrs: map[string]error{}}
 }
 
 // scanEnvironments scans dir/<name>/spack.yaml for every environment, or just only.
@@ -309,7 +310,7 @@ func (s *updateScanner) check(row *updateRow, path string, data []byte, es spack
 	return "update"
 }
 
-func (s *updateScanner) packageVersions(name string) (*spack.PackageVersions, error) {
+func (s *updateScanner) packageVersions(name string) (*pkgpy.Package, error) {
 	if pv, ok := s.pkgs[name]; ok {
 		return pv, nil
 	}
@@ -320,8 +321,8 @@ func (s *updateScanner) packageVersions(name string) (*spack.PackageVersions, er
 	if err != nil {
 		err = fmt.Errorf("%w: %v", errNotInRepo, err)
 	} else {
-		var pv *spack.PackageVersions
-		if pv, err = spack.ReadPackageVersions(p.File); err == nil {
+		var pv *pkgpy.Package
+		if pv, err = pkgpy.Read(p.File); err == nil {
 			s.pkgs[name] = pv
 			return pv, nil
 		}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/spack-ghcr/spack-ghcr/spack"
+	"github.com/spack-ghcr/spack-ghcr/spack/pkgpy"
 )
 
 // Benchmark sizes: the figure is 50 environments scanned against a full
@@ -40,7 +41,7 @@ func benchUpdates(ctx context.Context, repo *spack.Repo, stdout io.Writer) error
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		pv, err := spack.ReadPackageVersions(p.File)
+		pv, err := pkgpy.Read(p.File)
 		if err != nil {
 			failed++
 			log.Print(err)
