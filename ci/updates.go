@@ -430,7 +430,7 @@ func updatePR(base string, r *updateRow) github.UpdatePR {
 			Body: fmt.Sprintf("Moves every environment to spack-packages `%s` (was `%s`).\n\n%s\n\n"+
 				"Opened by `go run ./ci updates`. Close this pull request to reject the update; the bot will not propose this tag again.\n",
 				r.newest, r.current, r.homepage),
-			Files: []github.File{{Path: filepath.ToSlash(r.file), Content: r.content}},
+			Files: map[string][]byte{filepath.ToSlash(r.file): r.content},
 		}
 	}
 	homepage := r.homepage
@@ -446,7 +446,7 @@ func updatePR(base string, r *updateRow) github.UpdatePR {
 			"Opened by `go run ./ci updates`; CI builds and tests the new image. "+
 			"Close this pull request to reject the update; the bot will not propose %s %s again.\n",
 			r.pkg, r.env, r.current, r.newest, r.oldSpec, r.newSpec, homepage, r.pkg, r.newest),
-		Files: []github.File{{Path: filepath.ToSlash(r.file), Content: r.content}},
+		Files: map[string][]byte{filepath.ToSlash(r.file): r.content},
 	}
 }
 

@@ -3,19 +3,17 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/spack-ghcr/spack-ghcr/github/ghtest"
 )
 
 // updatesWorkdir copies testdata/updates (environments, a small spack-packages, the
@@ -137,110 +135,27 @@ func TestUpdatesBadInput(t *testing.T) {
 	})
 }
 
-// fakeGitHub is the slice of the GitHub API the update bot uses, with state.
-type fakeGitHub struct {
-	t        *testing.T
-	mu       sync.Mutex
-	refs     map[string]string
-	commits  map[string]map[string]any // sha -> {"message", "tree"}
-	trees    map[string]map[string]string
-	pulls    []map[string]any
-	requests int
-}
-
-func newFakeGitHub(t *testing.T) (*fakeGitHub, string) {
-	f := &fakeGitHub{
-		t:       t,
-		refs:    map[string]string{"heads/main": "c0"},
-		commits: map[string]map[string]any{"c0": {"message": "base", "tree": map[string]string{"sha": "t0"}}},
-		trees:   map[string]map[string]string{"t0": {}},
+// fakeGitHub is a fake GitHub whose repository o/r has the checkout's files on main,
+// as the workflow's checkout of main would.
+func fakeGitHub(t *testing.T) (*ghtest.Server, *ghtest.Repo) {
+	t.Helper()
+	srv := ghtest.NewServer(t)
+	srv.Token = "test-token"
+	repo := srv.CreateRepo("o", "r")
+	files := map[string][]byte{}
+	for _, name := range []string{"environments/zlib/spack.yaml", "environments/tools/spack.yaml", "pins.yaml"} {
+		files[name] = []byte(readFile(t, name))
 	}
-	mux := http.NewServeMux()
-	reply := func(w http.ResponseWriter, code int, v any) {
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(code)
-		_ = json.NewEncoder(w).Encode(v)
-	}
-	decode := func(r *http.Request, v any) { require.NoError(t, json.NewDecoder(r.Body).Decode(v)) }
-	mux.HandleFunc("GET /repos/o/r/pulls", func(w http.ResponseWriter, r *http.Request) {
-		var out []map[string]any
-		for _, p := range f.pulls {
-			if q := r.URL.Query(); q.Get("state") == p["state"] && (q.Get("head") == "" || q.Get("head") == "o:"+p["head"].(map[string]any)["ref"].(string)) {
-				out = append(out, p)
-			}
-		}
-		reply(w, 200, append([]map[string]any{}, out...))
-	})
-	mux.HandleFunc("POST /repos/o/r/pulls", func(w http.ResponseWriter, r *http.Request) {
-		var in struct{ Title, Head, Base, Body string }
-		decode(r, &in)
-		n := len(f.pulls) + 1
-		p := map[string]any{"number": n, "title": in.Title, "body": in.Body, "state": "open",
-			"html_url": fmt.Sprintf("https://github.com/o/r/pull/%d", n), "head": map[string]any{"ref": in.Head}}
-		f.pulls = append(f.pulls, p)
-		reply(w, 201, p)
-	})
-	mux.HandleFunc("GET /repos/o/r/git/ref/{ref...}", func(w http.ResponseWriter, r *http.Request) {
-		sha, ok := f.refs[r.PathValue("ref")]
-		if !ok {
-			reply(w, 404, map[string]string{"message": "Not Found"})
-			return
-		}
-		reply(w, 200, map[string]any{"ref": "refs/" + r.PathValue("ref"), "object": map[string]string{"sha": sha}})
-	})
-	mux.HandleFunc("GET /repos/o/r/git/commits/{sha}", func(w http.ResponseWriter, r *http.Request) {
-		reply(w, 200, f.commits[r.PathValue("sha")])
-	})
-	mux.HandleFunc("POST /repos/o/r/git/trees", func(w http.ResponseWriter, r *http.Request) {
-		var in struct {
-			BaseTree string `json:"base_tree"`
-			Tree     []struct{ Path, Content string }
-		}
-		decode(r, &in)
-		tree := map[string]string{}
-		for _, e := range in.Tree {
-			tree[e.Path] = e.Content
-		}
-		sha := fmt.Sprintf("t%d", len(f.trees))
-		f.trees[sha] = tree
-		reply(w, 201, map[string]string{"sha": sha})
-	})
-	mux.HandleFunc("POST /repos/o/r/git/commits", func(w http.ResponseWriter, r *http.Request) {
-		var in struct{ Message, Tree string }
-		decode(r, &in)
-		sha := fmt.Sprintf("c%d", len(f.commits))
-		f.commits[sha] = map[string]any{"sha": sha, "message": in.Message, "tree": map[string]string{"sha": in.Tree}}
-		reply(w, 201, f.commits[sha])
-	})
-	mux.HandleFunc("POST /repos/o/r/git/refs", func(w http.ResponseWriter, r *http.Request) {
-		var in struct{ Ref, SHA string }
-		decode(r, &in)
-		f.refs[strings.TrimPrefix(in.Ref, "refs/")] = in.SHA
-		reply(w, 201, map[string]any{"ref": in.Ref})
-	})
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		assert.Equal(t, "Bearer test-token", r.Header.Get("Authorization"))
-		f.mu.Lock()
-		defer f.mu.Unlock()
-		f.requests++
-		mux.ServeHTTP(w, r)
-	}))
-	t.Cleanup(srv.Close)
-	return f, srv.URL
-}
-
-// prFile returns a file as a pull request's branch has it.
-func (f *fakeGitHub) prFile(branch, path string) string {
-	tree := f.commits[f.refs["heads/"+branch]]["tree"].(map[string]string)["sha"]
-	return f.trees[tree][path]
+	repo.Commit("main", files, "init")
+	return srv, repo
 }
 
 func TestUpdatesOpenPRs(t *testing.T) {
 	updatesWorkdir(t)
 	t.Setenv("GITHUB_TOKEN", "test-token")
-	f, api := newFakeGitHub(t)
+	srv, repo := fakeGitHub(t)
 	before := readFile(t, "environments/zlib/spack.yaml")
-	args := []string{"-open-prs", "-repo", "o/r", "-api-url", api, "-max-prs", "3"}
+	args := []string{"-open-prs", "-repo", "o/r", "-api-url", srv.RootURL(), "-max-prs", "3"}
 
 	out, err := updates(t, args...)
 	require.NoError(t, err)
@@ -251,43 +166,44 @@ func TestUpdatesOpenPRs(t *testing.T) {
 		"held: -max-prs 3 reached"), out)
 	assert.Equal(t, before, readFile(t, "environments/zlib/spack.yaml"), "pull requests leave the checkout alone")
 
-	require.Len(t, f.pulls, 3)
-	pr := f.pulls[1]
-	assert.Equal(t, "zlib: update zlib to 1.3.1", pr["title"])
-	assert.Equal(t, "update/zlib/zlib-1.3.1", pr["head"].(map[string]any)["ref"])
-	assert.Contains(t, pr["body"], "`zlib@1.2.13 +shared` → `zlib@1.3.1 +shared`")
-	assert.Contains(t, pr["body"], "https://zlib.net")
+	pulls := repo.Pulls()
+	require.Len(t, pulls, 3)
+	pr := pulls[1]
+	assert.Equal(t, "zlib: update zlib to 1.3.1", pr.Title)
+	assert.Equal(t, "update/zlib/zlib-1.3.1", pr.Head)
+	assert.Contains(t, pr.Body, "`zlib@1.2.13 +shared` → `zlib@1.3.1 +shared`")
+	assert.Contains(t, pr.Body, "https://zlib.net")
 	// One update per pull request: the zlib branch changes zlib only.
-	got := f.prFile("update/zlib/zlib-1.3.1", "environments/zlib/spack.yaml")
+	got := string(repo.Files("update/zlib/zlib-1.3.1")["environments/zlib/spack.yaml"])
 	assert.Equal(t, strings.Replace(before, "zlib@1.2.13", "zlib@1.3.1", 1), got)
-	assert.Equal(t, "tools: update hdf5 to 1.14.6", f.pulls[0]["title"])
+	assert.Equal(t, "tools: update hdf5 to 1.14.6", pulls[0].Title)
 
 	// The second run opens only the held update, the third nothing at all.
 	out, err = updates(t, append(args[:len(args)-1], "10")...)
 	require.NoError(t, err)
 	assert.Contains(t, out, "zlib   cmake     3.30.9   3.31.9  opened https://github.com/o/r/pull/4\n")
 	assert.Contains(t, out, "zlib   zlib      1.2.13   1.3.1   skipped: open pull request #2 has branch update/zlib/zlib-1.3.1\n")
-	require.Len(t, f.pulls, 4)
+	require.Len(t, repo.Pulls(), 4)
 	out, err = updates(t, args...)
 	require.NoError(t, err)
 	assert.NotContains(t, out, "opened")
-	assert.Len(t, f.pulls, 4)
+	assert.Len(t, repo.Pulls(), 4)
 
 	// A rejected update stays rejected.
-	f.pulls[3]["state"] = "closed"
+	repo.ClosePull(4, false)
 	out, err = updates(t, args...)
 	require.NoError(t, err)
 	assert.Contains(t, out, "skipped: closed pull request #4 for this version was not merged")
-	assert.Len(t, f.pulls, 4)
+	assert.Len(t, repo.Pulls(), 4)
 }
 
 func TestUpdatesNoTokenNoRequests(t *testing.T) {
 	updatesWorkdir(t)
 	t.Setenv("GITHUB_TOKEN", "")
-	f, api := newFakeGitHub(t)
-	_, err := updates(t, "-open-prs", "-repo", "o/r", "-api-url", api)
+	srv, _ := fakeGitHub(t)
+	_, err := updates(t, "-open-prs", "-repo", "o/r", "-api-url", srv.RootURL())
 	require.ErrorContains(t, err, "GITHUB_TOKEN")
-	assert.Zero(t, f.requests)
+	assert.Empty(t, srv.Requests())
 }
 
 // gitRemote makes a git repository with spack-packages-like release tags.
