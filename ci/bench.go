@@ -51,7 +51,7 @@ func runBench(ctx context.Context, cfg buildConfig, add string, stdout io.Writer
 	if err != nil {
 		return err
 	}
-	pins, err := loadPins(cfg.pins)
+	pins, err := spack.LoadPins(cfg.pins)
 	if err != nil {
 		return err
 	}

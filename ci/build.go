@@ -153,7 +153,7 @@ func runBuild(ctx context.Context, cfg buildConfig, stdout io.Writer) error {
 		}
 		envs = append(envs, env)
 	}
-	pins, err := loadPins(cfg.pins)
+	pins, err := spack.LoadPins(cfg.pins)
 	if err != nil {
 		return err
 	}
@@ -274,7 +274,7 @@ func (t *stageTimer) end(stage string) {
 }
 
 // buildEnvironment runs the whole pipeline for one environment.
-func buildEnvironment(ctx context.Context, client *dagger.Client, cfg buildConfig, pins *pinFile, env *spack.Environment) (*buildResult, error) {
+func buildEnvironment(ctx context.Context, client *dagger.Client, cfg buildConfig, pins *spack.Pins, env *spack.Environment) (*buildResult, error) {
 	out := filepath.Join(cfg.out, env.Name)
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return nil, err
@@ -584,7 +584,7 @@ func failedSpecs(r *results.Run) string {
 
 // packagesCommit names the package repository's commit for the results: the pin, or
 // the local checkout's HEAD when there is one.
-func packagesCommit(cfg buildConfig, pins *pinFile) string {
+func packagesCommit(cfg buildConfig, pins *spack.Pins) string {
 	if cfg.packagesDir == "" {
 		return pins.Packages.Commit
 	}

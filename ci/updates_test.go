@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"log"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,13 +17,13 @@ import (
 	"github.com/spack-ghcr/spack-ghcr/github/ghtest"
 )
 
-// updatesWorkdir copies testdata/updates (environments, a small spack-packages, the
+// updatesWorkdir copies ../updates/testdata (environments, a small spack-packages, the
 // ignore list, pins.yaml) to a temporary directory and changes into it, as the
 // workflow runs the command at the root of a checkout.
 func updatesWorkdir(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
-	require.NoError(t, os.CopyFS(dir, os.DirFS(filepath.Join("testdata", "updates"))))
+	require.NoError(t, os.CopyFS(dir, os.DirFS(filepath.Join("..", "updates", "testdata"))))
 	t.Chdir(dir)
 	t.Setenv("SPACK_PACKAGES", "spack-packages")
 	t.Setenv("GITHUB_REPOSITORY", "")
@@ -30,7 +31,7 @@ func updatesWorkdir(t *testing.T) string {
 	return dir
 }
 
-func updates(t *testing.T, args ...string) (string, error) {
+func updatesCmd(t *testing.T, args ...string) (string, error) {
 	t.Helper()
 	var out bytes.Buffer
 	err := run(context.Background(), append([]string{"updates"}, args...), &out)
@@ -58,12 +59,12 @@ func readFile(t *testing.T, path string) string {
 func TestUpdatesDryRun(t *testing.T) {
 	updatesWorkdir(t)
 	before := readFile(t, "environments/zlib/spack.yaml")
-	out, err := updates(t, "-dry-run")
+	out, err := updatesCmd(t, "-dry-run")
 	require.NoError(t, err)
 	assert.Equal(t, fmt.Sprintf(wantTable, "update", "update", "update", "update"), out)
 	assert.Equal(t, before, readFile(t, "environments/zlib/spack.yaml"), "a dry run changes nothing")
 
-	out, err = updates(t, "-dry-run", "-env", "tools")
+	out, err = updatesCmd(t, "-dry-run", "-env", "tools")
 	require.NoError(t, err)
 	assert.Equal(t, 3, strings.Count(out, "\n"), "header and the two pinned specs of tools")
 }
@@ -71,7 +72,7 @@ func TestUpdatesDryRun(t *testing.T) {
 func TestUpdatesEditInPlace(t *testing.T) {
 	updatesWorkdir(t)
 	before := readFile(t, "environments/zlib/spack.yaml")
-	out, err := updates(t)
+	out, err := updatesCmd(t)
 	require.NoError(t, err)
 	assert.Equal(t, fmt.Sprintf(wantTable, "edited", "edited", "edited", "edited"), out)
 	want := strings.NewReplacer(
@@ -83,7 +84,7 @@ func TestUpdatesEditInPlace(t *testing.T) {
 	assert.Equal(t, "spack:\n  specs: [cmake@4.1.2, 'hdf5@1.14.6 ~mpi', zlib]\n", readFile(t, "environments/tools/spack.yaml"))
 
 	// Nothing is left to do the second time.
-	out, err = updates(t, "-dry-run")
+	out, err = updatesCmd(t, "-dry-run")
 	require.NoError(t, err)
 	assert.NotContains(t, out, "update\n")
 }
@@ -112,7 +113,7 @@ func TestUpdatesFlags(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			updatesWorkdir(t)
 			t.Setenv("GITHUB_TOKEN", tt.token)
-			_, err := updates(t, tt.args...)
+			_, err := updatesCmd(t, tt.args...)
 			assert.ErrorContains(t, err, tt.wantErr)
 		})
 	}
@@ -122,13 +123,13 @@ func TestUpdatesBadInput(t *testing.T) {
 	t.Run("ignore file", func(t *testing.T) {
 		updatesWorkdir(t)
 		require.NoError(t, os.WriteFile(".github/updates-ignore", []byte("zlib\nzlib +shared\n"), 0o644))
-		_, err := updates(t, "-dry-run")
+		_, err := updatesCmd(t, "-dry-run")
 		assert.ErrorContains(t, err, ".github/updates-ignore:2: \"zlib +shared\": want NAME or NAME@VERSIONS")
 	})
 	t.Run("environment", func(t *testing.T) {
 		updatesWorkdir(t)
 		require.NoError(t, os.WriteFile("environments/tools/spack.yaml", []byte("spack:\n  specs: zlib\n"), 0o644))
-		out, err := updates(t, "-dry-run")
+		out, err := updatesCmd(t, "-dry-run")
 		assert.ErrorContains(t, err, "1 environment(s) could not be read")
 		assert.Contains(t, out, "tools  -         -        -       skip: spack.yaml does not parse\n")
 		assert.Contains(t, out, "zlib   zlib      1.2.13   1.3.1   update\n", "other environments are still checked")
@@ -157,13 +158,14 @@ func TestUpdatesOpenPRs(t *testing.T) {
 	before := readFile(t, "environments/zlib/spack.yaml")
 	args := []string{"-open-prs", "-repo", "o/r", "-api-url", srv.RootURL(), "-max-prs", "3"}
 
-	out, err := updates(t, args...)
+	var logs bytes.Buffer
+	log.SetOutput(&logs)
+	t.Cleanup(func() { log.SetOutput(os.Stderr) })
+	out, err := updatesCmd(t, args...)
 	require.NoError(t, err)
-	assert.Equal(t, fmt.Sprintf(wantTable,
-		"opened https://github.com/o/r/pull/1",
-		"opened https://github.com/o/r/pull/2",
-		"opened https://github.com/o/r/pull/3",
-		"held: -max-prs 3 reached"), out)
+	// The table says what happened to each row (issue 11); the log has the links.
+	assert.Equal(t, fmt.Sprintf(wantTable, "opened #1", "opened #2", "opened #3", "held: -max-prs 3 reached"), out)
+	assert.Contains(t, logs.String(), "zlib: zlib 1.3.1: opened https://github.com/o/r/pull/2\n")
 	assert.Equal(t, before, readFile(t, "environments/zlib/spack.yaml"), "pull requests leave the checkout alone")
 
 	pulls := repo.Pulls()
@@ -179,19 +181,19 @@ func TestUpdatesOpenPRs(t *testing.T) {
 	assert.Equal(t, "tools: update hdf5 to 1.14.6", pulls[0].Title)
 
 	// The second run opens only the held update, the third nothing at all.
-	out, err = updates(t, append(args[:len(args)-1], "10")...)
+	out, err = updatesCmd(t, append(args[:len(args)-1], "10")...)
 	require.NoError(t, err)
-	assert.Contains(t, out, "zlib   cmake     3.30.9   3.31.9  opened https://github.com/o/r/pull/4\n")
-	assert.Contains(t, out, "zlib   zlib      1.2.13   1.3.1   skipped: open pull request #2 has branch update/zlib/zlib-1.3.1\n")
+	assert.Contains(t, out, "zlib   cmake     3.30.9   3.31.9  opened #4\n")
+	assert.Contains(t, out, "zlib   zlib      1.2.13   1.3.1   exists #2\n")
 	require.Len(t, repo.Pulls(), 4)
-	out, err = updates(t, args...)
+	out, err = updatesCmd(t, args...)
 	require.NoError(t, err)
 	assert.NotContains(t, out, "opened")
 	assert.Len(t, repo.Pulls(), 4)
 
 	// A rejected update stays rejected.
 	repo.ClosePull(4, false)
-	out, err = updates(t, args...)
+	out, err = updatesCmd(t, args...)
 	require.NoError(t, err)
 	assert.Contains(t, out, "skipped: closed pull request #4 for this version was not merged")
 	assert.Len(t, repo.Pulls(), 4)
@@ -201,7 +203,7 @@ func TestUpdatesNoTokenNoRequests(t *testing.T) {
 	updatesWorkdir(t)
 	t.Setenv("GITHUB_TOKEN", "")
 	srv, _ := fakeGitHub(t)
-	_, err := updates(t, "-open-prs", "-repo", "o/r", "-api-url", srv.RootURL())
+	_, err := updatesCmd(t, "-open-prs", "-repo", "o/r", "-api-url", srv.RootURL())
 	require.ErrorContains(t, err, "GITHUB_TOKEN")
 	assert.Empty(t, srv.Requests())
 }
@@ -236,29 +238,29 @@ func TestUpdatesPackagesPin(t *testing.T) {
 	updatesWorkdir(t)
 	before := readFile(t, "pins.yaml")
 
-	out, err := updates(t, "-dry-run", "-env", "tools", "-packages-remote", remote)
+	out, err := updatesCmd(t, "-dry-run", "-env", "tools", "-packages-remote", remote)
 	require.NoError(t, err)
 	assert.Contains(t, out, "pins.yaml  spack-packages  v2025.11.0  v2025.12.0  update\n")
 
-	_, err = updates(t, "-env", "tools", "-packages-remote", remote)
+	_, err = updatesCmd(t, "-env", "tools", "-packages-remote", remote)
 	require.NoError(t, err)
 	want := strings.NewReplacer("tag: v2025.11.0", "tag: v2025.12.0", "0dd45961cbeac4f8e00d1ea4d45d4bd86890072b", commit).Replace(before)
 	assert.Equal(t, want, readFile(t, "pins.yaml"), "tag and commit (of the annotated tag's commit) change, nothing else")
 
-	out, err = updates(t, "-dry-run", "-env", "tools", "-packages-remote", remote)
+	out, err = updatesCmd(t, "-dry-run", "-env", "tools", "-packages-remote", remote)
 	require.NoError(t, err)
 	assert.Contains(t, out, "pins.yaml  spack-packages  v2025.12.0  v2025.12.0  up to date\n")
 
 	require.NoError(t, os.WriteFile(".github/updates-ignore", []byte("spack-packages@2025.12\n"), 0o644))
 	require.NoError(t, os.WriteFile("pins.yaml", []byte(before), 0o644))
-	out, err = updates(t, "-dry-run", "-env", "tools", "-packages-remote", remote)
+	out, err = updatesCmd(t, "-dry-run", "-env", "tools", "-packages-remote", remote)
 	require.NoError(t, err)
 	assert.Contains(t, out, "pins.yaml  spack-packages  v2025.11.0  v2025.11.0  up to date\n", "an ignored tag is not proposed")
 }
 
 func TestUpdatesBench(t *testing.T) {
 	updatesWorkdir(t)
-	out, err := updates(t, "-bench")
+	out, err := updatesCmd(t, "-bench")
 	require.NoError(t, err)
 	assert.Contains(t, out, "bench: 5 package.py read, 0 failed, 19 versions")
 	assert.Contains(t, out, "bench: 50 environments, 200 specs, 5 package.py read, 160 updates found: ")
