@@ -282,74 +282,6 @@ func (c *Client) commitOn(ctx context.Context, head *Snapshot, change *Change) (
 	return created.GetSHA(), nil
 }
 
-// moveBranch points branch at sha, which must descend from head. It returns an error
-// wrapping ErrBranchMoved when the branch no longer points where head said.
-func (c *Client) moveBranch(ctx context.Context, head *Snapshot, branch, sha string) error {
-	full := head.owner + "/" + head.repo
-	ref := &gh.Reference{Ref: gh.String("refs/heads/" + branch), Object: &gh.GitObject{SHA: gh.String(sha)}}
-	var err error
-	if head.commit == "" {
-		err = c.call(ctx, fmt.Sprintf("creating branch %s of %s", branch, full), conditional, func() (*gh.Response, error) {
-			_, resp, err := c.gh.Git.CreateRef(ctx, head.owner, head.repo, ref)
-			return resp, err
-		})
-	} else {
-		err = c.call(ctx, fmt.Sprintf("updating branch %s of %s", branch, full), conditional, func() (*gh.Response, error) {
-			_, resp, err := c.gh.Git.UpdateRef(ctx, head.owner, head.repo, ref, false)
-			return resp, err
-		})
-	}
-	if statusOf(err) != http.StatusUnprocessableEntity {
-		return err
-	}
-	// 422 is GitHub's answer to "Update is not a fast forward" and "Reference already
-	// exists", but also to other refusals: retry only if the branch really moved. A
-	// branch at sha took a first attempt whose answer was lost.
-	now, rerr := c.head(ctx, head.owner, head.repo, branch, head.cache)
-	switch {
-	case rerr != nil:
-		return errors.Join(err, rerr)
-	case now.commit == sha:
-		return nil
-	case now.commit != head.commit:
-		return fmt.Errorf("%w: %w", ErrBranchMoved, err)
-	}
-	return err
-}
-
-// pointBranch creates branch at sha for a Commit WithBase. A branch that exists is
-// moved if its head commit has message (an earlier attempt at the same change), and
-// left alone with ErrBranchTaken if not.
-func (c *Client) pointBranch(ctx context.Context, base *Snapshot, branch, sha, message string) error {
-	full := base.owner + "/" + base.repo
-	ref := &gh.Reference{Ref: gh.String("refs/heads/" + branch), Object: &gh.GitObject{SHA: gh.String(sha)}}
-	err := c.call(ctx, fmt.Sprintf("creating branch %s of %s", branch, full), conditional, func() (*gh.Response, error) {
-		_, resp, err := c.gh.Git.CreateRef(ctx, base.owner, base.repo, ref)
-		return resp, err
-	})
-	if statusOf(err) != http.StatusUnprocessableEntity {
-		return err
-	}
-	// 422: the branch exists. Whose is it?
-	now, rerr := c.head(ctx, base.owner, base.repo, branch, base.cache)
-	switch {
-	case rerr != nil:
-		return fmt.Errorf("creating branch %s of %s: %w", branch, full, rerr)
-	case now.commit == sha:
-		return nil // the first attempt created it, and its answer was lost
-	case now.commit == "":
-		return err // not there after all: some other refusal
-	case now.message != message:
-		return fmt.Errorf("creating branch %s of %s: %w", branch, full, ErrBranchTaken)
-	}
-	// Moved whatever it points to now: the branch is this change's, and its old commit
-	// sits on an older base.
-	return c.call(ctx, fmt.Sprintf("moving branch %s of %s", branch, full), idempotent, func() (*gh.Response, error) {
-		_, resp, err := c.gh.Git.UpdateRef(ctx, base.owner, base.repo, ref, true)
-		return resp, err
-	})
-}
-
 // checkPath refuses paths Git or GitHub would refuse or misplace.
 func checkPath(name string) error {
 	if name == "" || strings.HasPrefix(name, "/") || strings.HasSuffix(name, "/") || strings.Contains(name, `\`) {
@@ -364,21 +296,6 @@ func checkPath(name string) error {
 		return fmt.Errorf("bad file path %q: not clean", name)
 	}
 	return nil
-}
-
-// validBranch checks a branch name against git's ref rules, as far as a branch
-// named from user input can break them.
-func validBranch(b string) bool {
-	if b == "" || strings.HasPrefix(b, "/") || strings.HasSuffix(b, "/") || strings.HasSuffix(b, ".lock") ||
-		strings.Contains(b, "..") || strings.Contains(b, "//") || strings.Contains(b, "@{") {
-		return false
-	}
-	for _, c := range b {
-		if c <= ' ' || c == 0x7f || strings.ContainsRune("~^:?*[\\", c) {
-			return false
-		}
-	}
-	return true
 }
 
 // blobSHA is the Git object id of a blob holding data.

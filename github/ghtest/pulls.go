@@ -68,83 +68,87 @@ func (r *Repo) pullJSON(p Pull) map[string]any {
 
 // pullRoutes serves listing, opening and reading pull requests.
 func (s *Server) pullRoutes(mux *http.ServeMux) {
-	// List: filters state (default open), head ("owner:branch") and base; newest first
-	// as GitHub sorts by default; pages of per_page (default 30, at most 100 or
-	// Server.MaxPerPage) with a Link header to the next page.
-	mux.HandleFunc("GET /repos/{owner}/{repo}/pulls", s.handler(func(w http.ResponseWriter, r *http.Request, repo *Repo) {
-		q := r.URL.Query()
-		state := q.Get("state")
-		if state == "" {
-			state = "open"
-		}
-		var match []map[string]any
-		for _, p := range slices.Backward(repo.pulls) {
-			if state != "all" && p.State != state ||
-				q.Get("head") != "" && q.Get("head") != repo.owner+":"+p.Head ||
-				q.Get("base") != "" && q.Get("base") != p.Base {
-				continue
-			}
-			match = append(match, repo.pullJSON(p))
-		}
-		perPage, _ := strconv.Atoi(q.Get("per_page"))
-		if perPage <= 0 {
-			perPage = 30
-		}
-		perPage = min(perPage, 100)
-		if s.MaxPerPage > 0 {
-			perPage = min(perPage, s.MaxPerPage)
-		}
-		page, _ := strconv.Atoi(q.Get("page"))
-		page = max(page, 1)
-		lo, hi := min((page-1)*perPage, len(match)), min(page*perPage, len(match))
-		if hi < len(match) {
-			next := *r.URL
-			q.Set("page", strconv.Itoa(page+1))
-			next.RawQuery = q.Encode()
-			w.Header().Set("Link", fmt.Sprintf(`<http://%s%s>; rel="next"`, r.Host, next.String()))
-		}
-		writeJSON(w, http.StatusOK, append([]map[string]any{}, match[lo:hi]...))
-	}))
+	mux.HandleFunc("GET /repos/{owner}/{repo}/pulls", s.handler(listPulls))
+	mux.HandleFunc("POST /repos/{owner}/{repo}/pulls", s.handler(createPull))
+	mux.HandleFunc("GET /repos/{owner}/{repo}/pulls/{number}", s.handler(getPull))
+}
 
-	// Open: GitHub refuses a head or base branch that does not exist, and a second
-	// open pull request from the same head.
-	mux.HandleFunc("POST /repos/{owner}/{repo}/pulls", s.handler(func(w http.ResponseWriter, r *http.Request, repo *Repo) {
-		var req struct{ Title, Head, Base, Body string }
-		if !decode(w, r, &req) {
-			return
+// listPulls filters by state (default open), head ("owner:branch") and base, newest
+// first as GitHub sorts by default, in pages of per_page (default 30, at most 100 or
+// Server.MaxPerPage) with a Link header to the next page.
+func listPulls(w http.ResponseWriter, r *http.Request, repo *Repo) {
+	q := r.URL.Query()
+	state := q.Get("state")
+	if state == "" {
+		state = "open"
+	}
+	var match []map[string]any
+	for _, p := range slices.Backward(repo.pulls) {
+		if state != "all" && p.State != state ||
+			q.Get("head") != "" && q.Get("head") != repo.owner+":"+p.Head ||
+			q.Get("base") != "" && q.Get("base") != p.Base {
+			continue
 		}
-		head := strings.TrimPrefix(req.Head, repo.owner+":")
-		switch {
-		case req.Title == "":
-			validationFailed(w, "PullRequest", "title", "missing_field")
-		case repo.refs["refs/heads/"+head] == "":
-			validationFailed(w, "PullRequest", "head", "invalid")
-		case repo.refs["refs/heads/"+req.Base] == "":
-			validationFailed(w, "PullRequest", "base", "invalid")
-		case slices.ContainsFunc(repo.pulls, func(p Pull) bool { return p.State == "open" && p.Head == head && p.Base == req.Base }):
-			writeJSON(w, http.StatusUnprocessableEntity, map[string]any{
-				"message": "Validation Failed",
-				"errors": []map[string]string{{
-					"resource": "PullRequest", "code": "custom",
-					"message": fmt.Sprintf("A pull request already exists for %s:%s.", repo.owner, head),
-				}},
-				"documentation_url": "https://docs.github.com/rest/pulls/pulls#create-a-pull-request",
-			})
-		default:
-			p := Pull{Number: len(repo.pulls) + 1, Title: req.Title, Body: req.Body, Head: head, Base: req.Base, State: "open"}
-			repo.pulls = append(repo.pulls, p)
-			writeJSON(w, http.StatusCreated, repo.pullJSON(p))
-		}
-	}))
+		match = append(match, repo.pullJSON(p))
+	}
+	perPage, _ := strconv.Atoi(q.Get("per_page"))
+	if perPage <= 0 {
+		perPage = 30
+	}
+	perPage = min(perPage, 100)
+	if repo.s.MaxPerPage > 0 {
+		perPage = min(perPage, repo.s.MaxPerPage)
+	}
+	page, _ := strconv.Atoi(q.Get("page"))
+	page = max(page, 1)
+	lo, hi := min((page-1)*perPage, len(match)), min(page*perPage, len(match))
+	if hi < len(match) {
+		next := *r.URL
+		q.Set("page", strconv.Itoa(page+1))
+		next.RawQuery = q.Encode()
+		w.Header().Set("Link", fmt.Sprintf(`<http://%s%s>; rel="next"`, r.Host, next.String()))
+	}
+	writeJSON(w, http.StatusOK, append([]map[string]any{}, match[lo:hi]...))
+}
 
-	mux.HandleFunc("GET /repos/{owner}/{repo}/pulls/{number}", s.handler(func(w http.ResponseWriter, r *http.Request, repo *Repo) {
-		n, err := strconv.Atoi(r.PathValue("number"))
-		if err != nil || n < 1 || n > len(repo.pulls) {
-			writeError(w, http.StatusNotFound, "Not Found")
-			return
-		}
-		writeJSON(w, http.StatusOK, repo.pullJSON(repo.pulls[n-1]))
-	}))
+// createPull opens a pull request. GitHub refuses a head or base branch that does not
+// exist, and a second open pull request from the same head.
+func createPull(w http.ResponseWriter, r *http.Request, repo *Repo) {
+	var req struct{ Title, Head, Base, Body string }
+	if !decode(w, r, &req) {
+		return
+	}
+	head := strings.TrimPrefix(req.Head, repo.owner+":")
+	switch {
+	case req.Title == "":
+		validationFailed(w, "PullRequest", "title", "missing_field")
+	case repo.refs["refs/heads/"+head] == "":
+		validationFailed(w, "PullRequest", "head", "invalid")
+	case repo.refs["refs/heads/"+req.Base] == "":
+		validationFailed(w, "PullRequest", "base", "invalid")
+	case slices.ContainsFunc(repo.pulls, func(p Pull) bool { return p.State == "open" && p.Head == head && p.Base == req.Base }):
+		writeJSON(w, http.StatusUnprocessableEntity, map[string]any{
+			"message": "Validation Failed",
+			"errors": []map[string]string{{
+				"resource": "PullRequest", "code": "custom",
+				"message": fmt.Sprintf("A pull request already exists for %s:%s.", repo.owner, head),
+			}},
+			"documentation_url": "https://docs.github.com/rest/pulls/pulls#create-a-pull-request",
+		})
+	default:
+		p := Pull{Number: len(repo.pulls) + 1, Title: req.Title, Body: req.Body, Head: head, Base: req.Base, State: "open"}
+		repo.pulls = append(repo.pulls, p)
+		writeJSON(w, http.StatusCreated, repo.pullJSON(p))
+	}
+}
+
+func getPull(w http.ResponseWriter, r *http.Request, repo *Repo) {
+	n, err := strconv.Atoi(r.PathValue("number"))
+	if err != nil || n < 1 || n > len(repo.pulls) {
+		writeError(w, http.StatusNotFound, "Not Found")
+		return
+	}
+	writeJSON(w, http.StatusOK, repo.pullJSON(repo.pulls[n-1]))
 }
 
 // validationFailed answers 422 as GitHub does for a bad field of a request.
