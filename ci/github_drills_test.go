@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"log"
 	"os"
@@ -187,4 +188,20 @@ func TestDrillResultsPush502(t *testing.T) {
 	assert.Len(t, repo.Log("main"), 2, "one commit")
 	assert.Equal(t, 1, srv.Injected())
 	t.Logf("figures: server: %d requests, %d faults; %s in all", len(srv.Requests()), srv.Injected(), time.Since(start).Round(time.Millisecond))
+}
+
+// TestDrillUpdatesInterrupted: an interrupt (Ctrl-C) before the pull requests leaves
+// every update marked, none claiming to be done, and no request sent.
+func TestDrillUpdatesInterrupted(t *testing.T) {
+	updatesWorkdir(t)
+	t.Setenv("GITHUB_TOKEN", "test-token")
+	srv, repo := fakeGitHub(t)
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	var out bytes.Buffer
+	err := run(ctx, []string{"updates", "-open-prs", "-repo", "o/r", "-api-url", srv.RootURL()}, &out)
+	require.ErrorContains(t, err, "updates: 4 of 4 updates failed")
+	assert.Equal(t, fmt.Sprintf(wantTable, "failed: interrupted", "failed: interrupted", "failed: interrupted", "failed: interrupted"), out.String())
+	assert.Empty(t, srv.Requests())
+	assert.Empty(t, repo.Pulls())
 }

@@ -108,6 +108,8 @@ func TestUpdatesFlags(t *testing.T) {
 		{name: "arguments", args: []string{"zlib"}, wantErr: `unexpected argument "zlib"`},
 		{name: "absolute environments with prs", args: []string{"-open-prs", "-repo", "o/r", "-environments", "/tmp/envs"}, token: "t", wantErr: "inside the repository"},
 		{name: "missing ignore file", args: []string{"-ignore", "nope"}, wantErr: "reading ignore list"},
+		{name: "negative max wait", args: []string{"-max-wait", "-1s"}, wantErr: "-max-wait must not be negative"},
+		{name: "bad api url", args: []string{"-open-prs", "-repo", "o/r", "-api-url", "api.example.com"}, token: "t", wantErr: `github base url "api.example.com"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
