@@ -47,7 +47,7 @@ func runBench(ctx context.Context, cfg buildConfig, add string, stdout io.Writer
 	if len(cfg.envs) != 1 {
 		return usageError("bench: name exactly one environment")
 	}
-	pins, err := loadPins(cfg.pins)
+	pins, err := spack.LoadPins(cfg.pins)
 	if err != nil {
 		return err
 	}

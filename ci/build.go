@@ -103,7 +103,7 @@ func (c *buildConfig) validate() error {
 }
 
 // loadOptions are how the flags shape the reading of an environment.
-func (c *buildConfig) loadOptions(pins *pinFile) []spack.Option {
+func (c *buildConfig) loadOptions(pins *spack.Pins) []spack.Option {
 	return []spack.Option{
 		spack.WithImages(c.builderImage, c.runtimeImage), spack.WithBuilderOS(c.builderOS),
 		spack.WithTarget(c.target), spack.WithSpackVersion(pins.Spack.Version),
@@ -145,7 +145,7 @@ func runBuild(ctx context.Context, cfg buildConfig, stdout io.Writer) error {
 	if err := cfg.validate(); err != nil {
 		return err
 	}
-	pins, err := loadPins(cfg.pins)
+	pins, err := spack.LoadPins(cfg.pins)
 	if err != nil {
 		return err
 	}
@@ -184,7 +184,7 @@ func runBuild(ctx context.Context, cfg buildConfig, stdout io.Writer) error {
 // shared are the inputs every environment's build takes besides the flags: what was
 // read once for the whole run.
 type shared struct {
-	pins *pinFile
+	pins *spack.Pins
 	auth *dagger.Secret // the registry password, when publishing with a user
 	// cacheKey, when set, gives the run caches of its own: `bench` measures cold runs.
 	cacheKey string

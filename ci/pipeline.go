@@ -119,7 +119,7 @@ func prepareBuilder(ctx context.Context, client *dagger.Client, cfg buildConfig,
 }
 
 // packageTree is the spack-packages checkout: the local one given, else the pin.
-func packageTree(client *dagger.Client, dir string, pins *pinFile) *dagger.Directory {
+func packageTree(client *dagger.Client, dir string, pins *spack.Pins) *dagger.Directory {
 	if dir != "" {
 		return client.Host().Directory(dir, dagger.HostDirectoryOpts{Exclude: []string{".git"}})
 	}
@@ -199,7 +199,7 @@ func failedSpecs(r *results.Run) string {
 
 // packagesCommit names the package repository's commit for the results: the pin, or
 // the local checkout's HEAD when there is one.
-func packagesCommit(dir string, pins *pinFile) string {
+func packagesCommit(dir string, pins *spack.Pins) string {
 	if dir == "" {
 		return pins.Packages.Commit
 	}

@@ -54,7 +54,7 @@ func newPlanCmd() *cobra.Command {
 }
 
 func runPlan(_ context.Context, cfg buildConfig, asJSON bool, stdout io.Writer) error {
-	pins, err := loadPins(cfg.pins)
+	pins, err := spack.LoadPins(cfg.pins)
 	if err != nil {
 		return err
 	}
