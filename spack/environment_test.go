@@ -104,6 +104,9 @@ func TestParseEnvironmentErrors(t *testing.T) {
 		{"undefined definition", "demo", "spack:\n  specs:\n  - $mpis\n", path + ":3: trying to expand the name \"mpis\", which is not defined yet"},
 		{"spec without name", "demo", "spack:\n  specs:\n  - \"@1.2\"\n", path + ":3: spec \"@1.2\" must start with a package name"},
 		{"spec uppercase", "demo", "spack:\n  specs:\n  - Zlib@1.3\n", path + ":3: spec \"Zlib@1.3\": package name \"Zlib\""},
+		{"definitions not a list", "demo", "spack:\n  specs: [a]\n  definitions: {a: [zlib]}\n", path + ":3: definitions must be a list of mappings, not a mapping"},
+		{"definition not a mapping", "demo", "spack:\n  specs: [a]\n  definitions:\n  - zlib\n", path + ":4: each definition must be a mapping"},
+		{"unquoted range", "demo", "spack:\n  specs:\n  - hdf5@1.14: +mpi\n", path + ":3: specs entry is a mapping, not a spec or a matrix: quote specs that hold ': '"},
 		{"spec double at", "demo", "spack:\n  specs:\n  - zlib@@1.2\n", path + ":3: spec \"zlib@@1.2\": '@' without a version at column 5"},
 		{"misspelled container", "demo", "spack:\n  specs: [a]\n  contianer: {}\n", path + ":3: unknown key spack.contianer (did you mean spack.container?)"},
 		{"develop", "demo", "spack:\n  specs: [a]\n  develop: {a: {spec: a@1}}\n", path + ":3: develop: is not supported"},
@@ -174,4 +177,24 @@ func TestAddSpec(t *testing.T) {
 
 	_, err = AddSpec([]byte("spack:\n  view: false\n"), "zlib")
 	assert.ErrorContains(t, err, "no spack.specs list")
+}
+
+func TestParseView(t *testing.T) {
+	tests := []struct {
+		view string // the view: line, "" for none
+		want View
+	}{
+		{"", View{Enabled: true}},
+		{"view: true", View{Enabled: true}},
+		{"view: false", View{}},
+		{"view: /opt/views/demo", View{Enabled: true, Root: "/opt/views/demo"}},
+		{"view:\n    default:\n      root: views/default\n      link: roots\n    other:\n      root: /x", View{Enabled: true, Root: "views/default", Name: "default"}},
+	}
+	for _, tt := range tests {
+		env, err := ParseEnvironment("demo", "spack.yaml", []byte("spack:\n  specs: [zlib]\n  "+tt.view+"\n"))
+		require.NoError(t, err, tt.view)
+		assert.Equal(t, tt.want, env.View, tt.view)
+	}
+	_, err := ParseEnvironment("demo", "spack.yaml", []byte("spack:\n  specs: [zlib]\n  view:\n    default: {link: all}\n"))
+	assert.ErrorContains(t, err, "spack.yaml:4: view.default has no root")
 }

@@ -125,14 +125,23 @@ func configKey(k string) string {
 	return strings.TrimRight(k, ":+-")
 }
 
-// mapValue returns the value of key in mapping m, matching keys with Spack's merge
-// markers too, or nil.
+// mapValue returns the value of key in mapping m, or nil.
 func mapValue(m *yaml.Node, key string) *yaml.Node {
+	return lookup(m, func(k string) bool { return k == key })
+}
+
+// configValue returns the value of a configuration key in mapping m, written with
+// Spack's merge markers or without, or nil.
+func configValue(m *yaml.Node, key string) *yaml.Node {
+	return lookup(m, func(k string) bool { return configKey(k) == key })
+}
+
+func lookup(m *yaml.Node, match func(string) bool) *yaml.Node {
 	if m == nil || m.Kind != yaml.MappingNode {
 		return nil
 	}
 	for i := 0; i+1 < len(m.Content); i += 2 {
-		if configKey(m.Content[i].Value) == key {
+		if match(m.Content[i].Value) {
 			return m.Content[i+1]
 		}
 	}

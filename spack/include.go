@@ -241,7 +241,7 @@ func (r *envReader) readScope(inc *Include, depth int) error {
 		base = filepath.Dir(inc.Path)
 	}
 	if f := sections["definitions"]; f != nil {
-		if n := mapValue(f.root, "definitions"); n != nil {
+		if n := configValue(f.root, "definitions"); n != nil {
 			parts, err := definitionParts(f, n)
 			if err != nil {
 				return err
@@ -250,10 +250,10 @@ func (r *envReader) readScope(inc *Include, depth int) error {
 		}
 	}
 	if f := sections["packages"]; f != nil {
-		scope.packages, scope.packagesAt = mapValue(f.root, "packages"), f
+		scope.packages, scope.packagesAt = configValue(f.root, "packages"), f
 	}
 	if f := sections["include"]; f != nil {
-		if n := mapValue(f.root, "include"); n != nil {
+		if n := configValue(f.root, "include"); n != nil {
 			return r.includes(f, n, base, depth+1)
 		}
 	}

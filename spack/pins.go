@@ -62,11 +62,11 @@ func ReadPins(path string, data []byte) (*Pins, error) {
 		return nil, &ParseError{Path: path, Msg: "empty file"}
 	}
 	root := doc.Content[0]
-	m := mappingValue(root, "spack-packages")
+	m := mapValue(root, "spack-packages")
 	if m == nil || m.Kind != yaml.MappingNode {
 		return nil, &ParseError{Path: path, Line: root.Line, Msg: "want a spack-packages: mapping"}
 	}
-	p := &Pins{path: path, data: data, tag: mappingValue(m, "tag"), commit: mappingValue(m, "commit")}
+	p := &Pins{path: path, data: data, tag: mapValue(m, "tag"), commit: mapValue(m, "commit")}
 	fields := []struct {
 		name     string
 		node     *yaml.Node
@@ -75,8 +75,8 @@ func ReadPins(path string, data []byte) (*Pins, error) {
 	}{
 		{"spack-packages.commit", p.commit, &p.Packages.Commit, false},
 		{"spack-packages.tag", p.tag, &p.Packages.Tag, true},
-		{"spack-packages.git", mappingValue(m, "git"), &p.Packages.Git, false},
-		{"spack.version", mappingValue(mappingValue(root, "spack"), "version"), &p.Spack.Version, false},
+		{"spack-packages.git", mapValue(m, "git"), &p.Packages.Git, false},
+		{"spack.version", mapValue(mapValue(root, "spack"), "version"), &p.Spack.Version, false},
 	}
 	for _, f := range fields {
 		if f.node == nil && f.optional {

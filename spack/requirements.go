@@ -50,12 +50,12 @@ func (r *envReader) requirements(envPackages *yaml.Node) (Requirements, error) {
 		for j := 0; j+1 < len(l.n.Content); j += 2 {
 			pkg, settings := configKey(l.n.Content[j].Value), l.n.Content[j+1]
 			if pkg != "all" {
-				if mapValue(settings, "require") != nil && !slices.Contains(req.Shadowed, pkg) {
+				if configValue(settings, "require") != nil && !slices.Contains(req.Shadowed, pkg) {
 					req.Shadowed = append(req.Shadowed, pkg)
 				}
 				continue
 			}
-			if t := mapValue(settings, "target"); t != nil {
+			if t := configValue(settings, "target"); t != nil {
 				req.Target = firstScalar(t)
 			}
 			key, value := requireOf(settings)

@@ -82,12 +82,13 @@ func (s *Scanner) ScanDir(dir, only string) ([]Row, error) {
 // ScanEnvironment reports each version-constrained spec of one spack.yaml, whose path
 // is used in messages and in the updates' File.
 func (s *Scanner) ScanEnvironment(env, path string, data []byte) ([]Row, error) {
-	specs, err := spack.EnvSpecs(path, data)
+	// The same reader as build: what build refuses, the bot does not edit.
+	e, err := spack.ParseEnvironment(env, path, data)
 	if err != nil {
 		return nil, err
 	}
 	var rows []Row
-	for _, es := range specs {
+	for _, es := range e.Literals {
 		s.specs++
 		sp, err := spack.ParseSpec(es.Text)
 		if err != nil {

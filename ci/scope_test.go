@@ -1,0 +1,42 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/spack-ghcr/spack-ghcr/spack"
+)
+
+// TestSpackScopeLeavesBootstrapping: Spack's official images keep clingo in the
+// bootstrap store, which `bootstrap: enable: false` makes unreachable, so the pipeline's
+// scope never says anything about bootstrapping, whatever the settings.
+func TestSpackScopeLeavesBootstrapping(t *testing.T) {
+	for _, s := range []scopeSettings{{}, {packages: "packages: {}\n", mirror: true, view: "/opt/view"}} {
+		files := spackScope(s)
+		assert.NotContains(t, files, "bootstrap.yaml")
+		for name, content := range files {
+			assert.NotContains(t, content, "bootstrap", name)
+		}
+		assert.Contains(t, files["config.yaml"], "root: /opt/software")
+		assert.Equal(t, s.mirror, strings.Contains(files["mirrors.yaml"], "spack-ghcr-sources"))
+	}
+}
+
+func TestViewSettings(t *testing.T) {
+	tests := []struct {
+		view            spack.View
+		root, scopeView string
+	}{
+		{spack.View{}, "", ""},
+		{spack.View{Enabled: true}, "/opt/view", "/opt/view"},
+		{spack.View{Enabled: true, Root: "/opt/myview"}, "/opt/myview", ""},
+		{spack.View{Enabled: true, Root: "views/default", Name: "default"}, "/env/views/default", ""},
+	}
+	for _, tt := range tests {
+		root, scope := viewSettings(tt.view, "/env")
+		assert.Equal(t, tt.root, root)
+		assert.Equal(t, tt.scopeView, scope)
+	}
+}
