@@ -17,10 +17,16 @@ import (
 const connectTimeout = 30 * time.Second
 
 // connect starts a Dagger session: the `dagger run` session when there is one, the test
-// bed's engine, or one the dagger CLI provisions. Engine logs go to logOut when set.
-func connect(ctx context.Context, opts ...dagger.ClientOpt) (*dagger.Client, error) {
-	if os.Getenv("SPACK_GHCR_VERBOSE") != "" {
+// bed's engine, or one the dagger CLI provisions. Outside `dagger run`, whose display
+// shows the engine's logs, stderr gets a line per package Spack installs, or the whole
+// log with SPACK_GHCR_VERBOSE set.
+func connect(ctx context.Context) (*dagger.Client, error) {
+	var opts []dagger.ClientOpt
+	switch {
+	case os.Getenv("SPACK_GHCR_VERBOSE") != "":
 		opts = append(opts, dagger.WithLogOutput(os.Stderr))
+	case os.Getenv("DAGGER_SESSION_PORT") == "":
+		opts = append(opts, dagger.WithLogOutput(newInstallLines(os.Stderr)))
 	}
 	// The SDK retries an unreachable engine without end; an engine named by address
 	// answers in seconds, so give up after a bound then. Provisioning one through the

@@ -1,6 +1,7 @@
 package spack
 
 import (
+	"fmt"
 	"strings"
 )
 
@@ -18,12 +19,11 @@ type InstallLog struct {
 func ParseInstallLog(out string) InstallLog {
 	var l InstallLog
 	for _, line := range strings.Split(out, "\n") {
-		f := strings.Fields(line)
-		switch {
-		case len(f) >= 6 && f[0] == "==>" && f[1] == "No" && f[2] == "binary" && strings.HasSuffix(line, "installing from source"):
-			l.Built = append(l.Built, f[4])
-		case len(f) >= 6 && f[0] == "==>" && f[1] == "Extracting" && strings.HasSuffix(line, "from binary cache"):
-			l.Cached = append(l.Cached, f[2])
+		switch ev, _ := ParseInstallEvent(line); ev.Kind {
+		case "source":
+			l.Built = append(l.Built, ev.Spec)
+		case "cached":
+			l.Cached = append(l.Cached, ev.Spec)
 		}
 	}
 	return l
@@ -81,4 +81,45 @@ func LastLines(s string, n int) string {
 		lines = lines[len(lines)-n:]
 	}
 	return strings.Join(lines, " | ")
+}
+
+// InstallEvent is one line of `spack install` that says how a package is installed.
+type InstallEvent struct {
+	// Spec is name-version-hash as Spack prints it.
+	Spec string
+	// Kind is "cached" (extracted from a binary cache), "source" (no binary: built),
+	// or "installing" with Index and Total ("==> Installing X [3/12]").
+	Kind         string
+	Index, Total int
+}
+
+// ParseInstallEvent reads one line of `spack install` output.
+func ParseInstallEvent(line string) (InstallEvent, bool) {
+	f := strings.Fields(line)
+	switch {
+	case len(f) >= 6 && f[0] == "==>" && f[1] == "No" && f[2] == "binary" && strings.HasSuffix(line, "installing from source"):
+		return InstallEvent{Spec: f[4], Kind: "source"}, true
+	case len(f) >= 6 && f[0] == "==>" && f[1] == "Extracting" && strings.HasSuffix(line, "from binary cache"):
+		return InstallEvent{Spec: f[2], Kind: "cached"}, true
+	case len(f) == 4 && f[0] == "==>" && f[1] == "Installing" && strings.HasPrefix(f[3], "[") && strings.HasSuffix(f[3], "]"):
+		var i, n int
+		if _, err := fmt.Sscanf(f[3], "[%d/%d]", &i, &n); err == nil {
+			return InstallEvent{Spec: f[2], Kind: "installing", Index: i, Total: n}, true
+		}
+	}
+	return InstallEvent{}, false
+}
+
+// SpecLabel turns Spack's name-version-hash into name@version.
+func SpecLabel(nvh string) string {
+	i := strings.LastIndexByte(nvh, '-')
+	if i < 0 {
+		return nvh
+	}
+	nv := nvh[:i]
+	j := strings.LastIndexByte(nv, '-')
+	if j < 0 {
+		return nv
+	}
+	return nv[:j] + "@" + nv[j+1:]
 }

@@ -37,3 +37,24 @@ func TestErrorLines(t *testing.T) {
 	assert.Equal(t, "==> Error: failed to concretize `lz4@99.0` for the following reasons: | 1. Cannot satisfy 'lz4@99.0' 1(1.10.0) | 2. Cannot satisfy 'lz4@99.0' 4(1.10.0) | required because lz4@99.0 requested explicitly", got)
 	assert.Equal(t, "no error here", ErrorLines("no error here"))
 }
+
+func TestParseInstallEvent(t *testing.T) {
+	tests := []struct {
+		line string
+		want InstallEvent
+		ok   bool
+	}{
+		{"==> Installing lz4-1.9.4-xboqj5otp3r5o3rqctruzaw76n4a7pgu [6/6]", InstallEvent{Spec: "lz4-1.9.4-xboqj5otp3r5o3rqctruzaw76n4a7pgu", Kind: "installing", Index: 6, Total: 6}, true},
+		{"==> No binary for lz4-1.9.4-xboqj5otp3r5o3rqctruzaw76n4a7pgu found: installing from source", InstallEvent{Spec: "lz4-1.9.4-xboqj5otp3r5o3rqctruzaw76n4a7pgu", Kind: "source"}, true},
+		{"==> Extracting compiler-wrapper-1.0-jrtxylmzw232laxox2s5a5wkhr7skrim from binary cache", InstallEvent{Spec: "compiler-wrapper-1.0-jrtxylmzw232laxox2s5a5wkhr7skrim", Kind: "cached"}, true},
+		{"==> lz4: Successfully installed lz4-1.9.4-xboqj5otp3r5o3rqctruzaw76n4a7pgu", InstallEvent{}, false},
+		{"==> Installing lz4 [x/y]", InstallEvent{}, false},
+	}
+	for _, tt := range tests {
+		got, ok := ParseInstallEvent(tt.line)
+		assert.Equal(t, tt.ok, ok, tt.line)
+		assert.Equal(t, tt.want, got, tt.line)
+	}
+	assert.Equal(t, "compiler-wrapper@1.0", SpecLabel("compiler-wrapper-1.0-jrtxylmzw232laxox2s5a5wkhr7skrim"))
+	assert.Equal(t, "lz4@1.9.4", SpecLabel("lz4-1.9.4-xboqj5otp3r5o3rqctruzaw76n4a7pgu"))
+}
