@@ -3,14 +3,18 @@ package main
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"log"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"dagger.io/dagger"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/spack-ghcr/spack-ghcr/slim"
 	"github.com/spack-ghcr/spack-ghcr/spack"
@@ -39,6 +43,12 @@ type buildConfig struct {
 	standAlone   bool
 	testTimeout  int
 	summary      string
+	// buildcache is Spack's OCI build cache shared by every runner (oci://HOST/NAME,
+	// or oci+http:// for a plain-HTTP registry); pushCache says whether this run may
+	// write to it.
+	buildcache string
+	pushCache  bool
+	jobs       int
 }
 
 func (c *buildConfig) register(fs *pflag.FlagSet) {
@@ -62,6 +72,9 @@ func (c *buildConfig) register(fs *pflag.FlagSet) {
 	fs.StringVar(&c.source, "source", sourceURL(), "org.opencontainers.image.source label (default from $GITHUB_SERVER_URL/$GITHUB_REPOSITORY)")
 	fs.StringVar(&c.revision, "revision", os.Getenv("GITHUB_SHA"), "org.opencontainers.image.revision label (default $GITHUB_SHA)")
 	fs.StringVar(&c.pins, "pins", "pins.yaml", "file pinning the Spack version and the spack-packages commit")
+	fs.StringVar(&c.buildcache, "buildcache", "", "Spack OCI build cache shared by every runner, oci://REGISTRY/NAME (oci+http:// for plain HTTP); the user is -registry-user, the password $BUILDCACHE_TOKEN, else as for -registry")
+	fs.BoolVar(&c.pushCache, "buildcache-push", true, "push new binaries to -buildcache after a successful install (pull requests never do)")
+	fs.IntVar(&c.jobs, "jobs", 1, "environments built at once, in one engine")
 }
 
 func sourceURL() string {
@@ -98,6 +111,12 @@ func (c *buildConfig) validate() error {
 	}
 	if c.maxSizeMB < 0 {
 		return usageError("build: -max-size must not be negative")
+	}
+	if c.buildcache != "" && !strings.HasPrefix(c.buildcache, "oci://") && !strings.HasPrefix(c.buildcache, "oci+http://") {
+		return usageError("build: -buildcache %q: want oci://REGISTRY/NAME (or oci+http:// for a plain-HTTP registry)", c.buildcache)
+	}
+	if c.jobs < 0 {
+		return usageError("build: -jobs must be at least 1")
 	}
 	return nil
 }
@@ -153,8 +172,9 @@ func runBuild(ctx context.Context, cfg buildConfig, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	// The registry password is read once, here, and lives on only as a Dagger secret.
+	// Passwords are read once, here, and live on only as Dagger secrets.
 	registryToken := cmp.Or(os.Getenv("REGISTRY_TOKEN"), os.Getenv("GITHUB_TOKEN"))
+	cacheToken := cmp.Or(os.Getenv("BUILDCACHE_TOKEN"), registryToken)
 	if cfg.registry != "" && cfg.registryUser != "" && registryToken == "" {
 		return usageError("build: -registry-user %s needs a password in $REGISTRY_TOKEN or $GITHUB_TOKEN", cfg.registryUser)
 	}
@@ -167,18 +187,55 @@ func runBuild(ctx context.Context, cfg buildConfig, stdout io.Writer) error {
 	if cfg.registry != "" && cfg.registryUser != "" {
 		sh.auth = client.SetSecret("registry-token", registryToken)
 	}
-	for _, env := range envs {
-		res, err := buildEnvironment(ctx, client, cfg, sh, env)
-		if err != nil {
-			return fmt.Errorf("%s: %w", env.Name, err)
-		}
-		if res.Ref != "" {
-			fmt.Fprintln(stdout, res.Ref)
-		} else if res.Tarball != "" {
-			fmt.Fprintln(stdout, res.Tarball)
+	if cfg.buildcache != "" && cfg.registryUser != "" && cacheToken != "" {
+		sh.cacheAuth = client.SetSecret("buildcache-token", cacheToken)
+	}
+	return buildAll(ctx, client, cfg, sh, envs, stdout)
+}
+
+// buildAll builds the environments, -jobs at a time in one engine, sharing its caches.
+// Every environment is built even when one fails; stdout gets the references in the
+// order named, and the error names each failure.
+func buildAll(ctx context.Context, client *dagger.Client, cfg buildConfig, sh shared, envs []*spack.Environment, stdout io.Writer) error {
+	refs := make([]string, len(envs))
+	errs := make([]error, len(envs))
+	var g errgroup.Group
+	g.SetLimit(max(cfg.jobs, 1))
+	for i, env := range envs {
+		g.Go(func() error {
+			res, err := buildEnvironment(ctx, client, cfg, sh, env)
+			if err != nil {
+				errs[i] = fmt.Errorf("%s: %w", env.Name, err)
+				log.Printf("%v", errs[i])
+				return nil
+			}
+			refs[i] = cmp.Or(res.Ref, res.Tarball)
+			return nil
+		})
+	}
+	_ = g.Wait()
+	for _, r := range refs {
+		if r != "" {
+			fmt.Fprintln(stdout, r)
 		}
 	}
+	if err := errors.Join(errs...); err != nil {
+		if len(envs) == 1 {
+			return errs[0]
+		}
+		return fmt.Errorf("%d of %d environments failed:\n%w", countErrs(errs), len(envs), err)
+	}
 	return nil
+}
+
+func countErrs(errs []error) int {
+	n := 0
+	for _, e := range errs {
+		if e != nil {
+			n++
+		}
+	}
+	return n
 }
 
 // shared are the inputs every environment's build takes besides the flags: what was
@@ -186,6 +243,8 @@ func runBuild(ctx context.Context, cfg buildConfig, stdout io.Writer) error {
 type shared struct {
 	pins *spack.Pins
 	auth *dagger.Secret // the registry password, when publishing with a user
+	// cacheAuth is the password of the shared build cache, when there is one.
+	cacheAuth *dagger.Secret
 	// cacheKey, when set, gives the run caches of its own: `bench` measures cold runs.
 	cacheKey string
 }

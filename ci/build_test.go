@@ -17,7 +17,9 @@ func TestBuildConfigValidate(t *testing.T) {
 		{"bad profile", buildConfig{envs: []string{"lz4"}, profile: "fat", tests: "root"}, `-profile "fat"`},
 		{"bad tests", buildConfig{envs: []string{"lz4"}, profile: "runtime", tests: "some"}, `-tests "some"`},
 		{"missing packages dir", buildConfig{envs: []string{"lz4"}, profile: "runtime", tests: "root", packagesDir: "/nonexistent"}, "-packages /nonexistent: not a directory"},
-		{"ok", buildConfig{envs: []string{"lz4"}, profile: "devel", tests: "none"}, ""},
+		{"bad build cache", buildConfig{envs: []string{"lz4"}, profile: "runtime", tests: "root", buildcache: "https://ghcr.io/o/cache"}, `-buildcache "https://ghcr.io/o/cache": want oci://`},
+		{"negative jobs", buildConfig{envs: []string{"lz4"}, profile: "runtime", tests: "root", jobs: -1}, "-jobs must be at least 1"},
+		{"ok", buildConfig{envs: []string{"lz4"}, profile: "devel", tests: "none", buildcache: "oci+http://127.0.0.1:5000/cache", jobs: 2}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

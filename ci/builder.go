@@ -40,6 +40,9 @@ type builderInputs struct {
 	// cacheKey, when set, gives the run caches of its own: `bench` measures cold runs
 	// with it.
 	cacheKey string
+	// cacheUser and cacheToken log in to the shared build cache.
+	cacheUser  string
+	cacheToken *dagger.Secret
 }
 
 // builder is the Spack image ready to build one environment: caches, package
@@ -71,6 +74,9 @@ func newBuilder(ctx context.Context, client *dagger.Client, in builderInputs) (*
 		WithMountedCache(buildCacheDir, client.CacheVolume("spack-ghcr/buildcache-"+in.spackVersion+suffix))
 	if in.mirror != nil {
 		c = c.WithMountedDirectory(mirrorDir, in.mirror)
+	}
+	if in.cacheToken != nil {
+		c = c.WithEnvVariable(cacheUserVar, in.cacheUser).WithSecretVariable(cacheTokenVar, in.cacheToken)
 	}
 	if len(in.osPackages) > 0 {
 		c = c.WithExec([]string{"apt-get", "update"}).

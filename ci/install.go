@@ -3,8 +3,10 @@ package main
 import (
 	"context"
 	"fmt"
+	"log"
 	"os"
 	"path/filepath"
+	"time"
 
 	"dagger.io/dagger"
 
@@ -102,4 +104,26 @@ func inspect(ctx context.Context, b *builder, c *dagger.Container, lf *spack.Loc
 		return nil, err
 	}
 	return &installed{ctr: c, prefixes: spack.ParsePrefixes(found), runEnv: runEnv}, nil
+}
+
+// pushBuildCache pushes the environment's binaries to the shared build cache and
+// updates its index. A failure costs the next runner time, not this build: it is
+// reported, not fatal. The exec runs every time (the registry, not the engine's cache,
+// knows what is there; Spack skips what it holds).
+func pushBuildCache(ctx context.Context, b *builder, installed *dagger.Container, env string) string {
+	c := installed.WithEnvVariable("SPACK_GHCR_PUSHED_AT", time.Now().UTC().Format(time.RFC3339Nano)).
+		WithExec(b.envCmd("buildcache", "push", "--unsigned", "--update-index", sharedCacheMirror),
+			dagger.ContainerWithExecOpts{Expect: dagger.ReturnTypeAny})
+	out, code, err := execResult(ctx, c)
+	switch {
+	case err != nil:
+		log.Printf("%s: pushing to the build cache: %v", env, err)
+		return "failed: " + err.Error()
+	case code != 0:
+		msg := spack.FirstLines(spack.ErrorLines(out), 2)
+		log.Printf("%s: pushing to the build cache: spack exited %d: %s", env, code, msg)
+		return fmt.Sprintf("failed: spack exited %d: %s", code, msg)
+	}
+	log.Printf("%s: binaries pushed to the build cache", env)
+	return "pushed"
 }

@@ -104,8 +104,11 @@ func prepareBuilder(ctx context.Context, client *dagger.Client, cfg buildConfig,
 		osPackages:   env.Container.OSPackages.Build,
 		source:       environmentSource(client, env),
 		envRel:       env.RelDir,
-		scope:        spackScope(scopeSettings{packages: packagesYAML, mirror: cfg.mirrorDir != "", view: scopeView}),
-		cacheKey:     sh.cacheKey,
+		scope: spackScope(scopeSettings{packages: packagesYAML, mirror: cfg.mirrorDir != "", view: scopeView,
+			buildcache: cfg.buildcache, cacheAuth: sh.cacheAuth != nil}),
+		cacheKey:   sh.cacheKey,
+		cacheUser:  cfg.registryUser,
+		cacheToken: sh.cacheAuth,
 	}
 	if cfg.mirrorDir != "" {
 		in.mirror = client.Host().Directory(cfg.mirrorDir)
@@ -163,6 +166,9 @@ func installAndInspect(ctx context.Context, b *builder, concretized *dagger.Cont
 		return nil, errors.Join(err, saveResults(capture, cfg))
 	}
 	log.Printf("%s: %d built from source, %d from the binary cache", capture.Run.Environment, len(ilog.Built), len(ilog.Cached))
+	if cfg.buildcache != "" && cfg.pushCache {
+		res.CachePush = pushBuildCache(ctx, b, c, capture.Run.Environment)
+	}
 	return inspect(ctx, b, c, lf)
 }
 

@@ -34,6 +34,7 @@ type buildResult struct {
 	OSLibraries   []string           `json:"os_libraries,omitempty"`
 	BuiltFromSrc  []string           `json:"built_from_source"`
 	FromCache     []string           `json:"from_binary_cache"`
+	CachePush     string             `json:"buildcache_push,omitempty"`
 	StageSeconds  map[string]float64 `json:"stage_seconds"`
 	TotalSeconds  float64            `json:"total_seconds"`
 	SmokeTestedOK int                `json:"smoke_tested_elf_files"`

@@ -15,7 +15,19 @@ type scopeSettings struct {
 	// view is where Spack's default view goes, or "" to leave the environment's view
 	// setting alone (false, a path, named views).
 	view string
+	// buildcache is the shared OCI build cache, "" for none; cacheAuth says whether
+	// its credentials are in the builder's environment (cacheUserVar, cacheTokenVar).
+	buildcache string
+	cacheAuth  bool
 }
+
+// The shared build cache's mirror name, and the variables that hold its credentials
+// in the builder (the token as a Dagger secret).
+const (
+	sharedCacheMirror = "spack-ghcr-shared"
+	cacheUserVar      = "SPACK_GHCR_BUILDCACHE_USER"
+	cacheTokenVar     = "SPACK_GHCR_BUILDCACHE_TOKEN"
+)
 
 // spackScope is the pipeline's configuration scope, `spack -C`, which Spack reads above
 // the environment's own: where to install, the package repository, the mirrors (sources,
@@ -42,6 +54,12 @@ func spackScope(s scopeSettings) map[string]string {
     signed: false
     autopush: true
 `, buildCacheDir)
+	if s.buildcache != "" {
+		mirrors += fmt.Sprintf("  %s:\n    url: %s\n    signed: false\n    source: false\n", sharedCacheMirror, s.buildcache)
+		if s.cacheAuth {
+			mirrors += fmt.Sprintf("    access_pair:\n      id_variable: %s\n      secret_variable: %s\n", cacheUserVar, cacheTokenVar)
+		}
+	}
 	if s.mirror {
 		mirrors += fmt.Sprintf("  spack-ghcr-sources:\n    url: file://%s\n    binary: false\n", mirrorDir)
 	}
