@@ -82,11 +82,7 @@ func Referrers(ctx context.Context, subject, artifactType string, opts ...Option
 		return nil, fmt.Errorf("subject %q: want REPOSITORY@sha256:DIGEST: %w", subject, err)
 	}
 	s := newSession(ctx, o)
-	ropts := s.remote
-	if artifactType != "" {
-		ropts = append(ropts, remote.WithFilter("artifactType", artifactType))
-	}
-	idx, err := remote.Referrers(sub, ropts...)
+	idx, err := remote.Referrers(sub, s.remote...)
 	if err != nil {
 		return nil, s.fail("listing referrers of", sub, err)
 	}
@@ -94,9 +90,42 @@ func Referrers(ctx context.Context, subject, artifactType string, opts ...Option
 	if err != nil {
 		return nil, s.fail("listing referrers of", sub, err)
 	}
-	out := append([]v1.Descriptor(nil), m.Manifests...)
+	var out []v1.Descriptor
+	for _, desc := range m.Manifests {
+		if desc.ArtifactType == string(types.OCIEmptyJSON) {
+			// Registries written to drafts of the referrers API (go-containerregistry's
+			// own among them) report the config's media type even when the manifest
+			// names its artifactType: read it from the manifest.
+			if desc.ArtifactType, err = manifestArtifactType(sub.Context().Digest(desc.Digest.String()), s); err != nil {
+				return nil, err
+			}
+		}
+		if artifactType == "" || desc.ArtifactType == artifactType {
+			out = append(out, desc)
+		}
+	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Digest.String() < out[j].Digest.String() })
 	return out, nil
+}
+
+func manifestArtifactType(ref name.Digest, s *session) (string, error) {
+	desc, err := remote.Get(ref, s.remote...)
+	if err != nil {
+		return "", s.fail("reading", ref, err)
+	}
+	var m struct {
+		ArtifactType string `json:"artifactType"`
+		Config       struct {
+			MediaType string `json:"mediaType"`
+		} `json:"config"`
+	}
+	if err := json.Unmarshal(desc.Manifest, &m); err != nil {
+		return "", fmt.Errorf("reading %s: %w", ref, err)
+	}
+	if m.ArtifactType != "" {
+		return m.ArtifactType, nil
+	}
+	return m.Config.MediaType, nil
 }
 
 // FetchArtifact reads back the file of an artifact attached with Attach, given by
