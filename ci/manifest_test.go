@@ -129,7 +129,7 @@ func TestManifestCommand(t *testing.T) {
 			require.NoError(t, err)
 			if tt.wantNone {
 				assert.Empty(t, stdout.String())
-				_, err := remote.Head(mustRef(t, ns + "/lz4:latest"))
+				_, err := remote.Head(mustRef(t, ns+"/lz4:latest"))
 				assert.Error(t, err, "no tag moved")
 				return
 			}
@@ -138,7 +138,7 @@ func TestManifestCommand(t *testing.T) {
 			for i, r := range tt.repos {
 				assert.True(t, strings.HasPrefix(lines[i], ns+"/"+r+"@sha256:"), lines[i])
 				for _, tag := range tt.wantTags {
-					idx, err := remote.Index(mustRef(t, ns + "/" + r + ":" + tag))
+					idx, err := remote.Index(mustRef(t, ns+"/"+r+":"+tag))
 					require.NoError(t, err, tag)
 					m, err := idx.IndexManifest()
 					require.NoError(t, err)
