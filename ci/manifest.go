@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/spf13/cobra"
 
 	"github.com/spack-ghcr/spack-ghcr/registry"
@@ -23,6 +24,7 @@ type manifestConfig struct {
 	refs         []string // REPO@sha256:… from the arguments
 	from         []string // files listing more, one a line
 	tags         []string
+	platforms    []string // each index must hold exactly these
 	registryUser string
 	insecure     bool
 }
@@ -51,6 +53,7 @@ digest, goes to stdout.`,
 	fs := cmd.Flags()
 	fs.StringArrayVar(&cfg.from, "from", nil, "read image references from this file, one a line (repeatable)")
 	fs.StringArrayVar(&cfg.tags, "tag", nil, "tag the index with this instead of the usual tags (repeatable)")
+	fs.StringSliceVar(&cfg.platforms, "platforms", nil, "platforms every index must hold, e.g. linux/amd64,linux/arm64: a repository missing one is reported and left as it was")
 	fs.StringVar(&cfg.registryUser, "registry-user", os.Getenv("GITHUB_ACTOR"), "registry user name; the password is read from $REGISTRY_TOKEN, else $GITHUB_TOKEN (default $GITHUB_ACTOR)")
 	fs.BoolVar(&cfg.insecure, "insecure", false, "talk plain HTTP to the registry (a local test registry)")
 	return cmd
@@ -75,21 +78,31 @@ func runManifest(ctx context.Context, cfg manifestConfig, getenv func(string) st
 		log.Printf("manifest: not publishing: %s", why)
 		return nil
 	}
+	// One repository's failure (a platform whose build failed) leaves the others to be
+	// published: they are separate images.
+	var failed []string
 	for _, repo := range slices.Sorted(maps.Keys(byRepo)) {
-		pushed, err := pushIndex(ctx, byRepo[repo], cfg.tags, opts)
+		pushed, err := pushIndex(ctx, byRepo[repo], cfg.tags, cfg.platforms, opts)
 		if err != nil {
-			return err
+			failed = append(failed, err.Error())
+			continue
 		}
 		fmt.Fprintln(stdout, pushed.Digest)
+	}
+	if len(failed) > 0 {
+		return fmt.Errorf("manifest: %d of %d repositories not tagged: %s", len(failed), len(byRepo), strings.Join(failed, "; "))
 	}
 	return nil
 }
 
 // pushIndex joins the images of one repository and tags the index.
-func pushIndex(ctx context.Context, refs, tags []string, opts []registry.Option) (*registry.Pushed, error) {
+func pushIndex(ctx context.Context, refs, tags, platforms []string, opts []registry.Option) (*registry.Pushed, error) {
 	images, repo, err := registry.RemoteImages(ctx, refs, opts...)
 	if err != nil {
 		return nil, err
+	}
+	if err := checkPlatforms(images, platforms); err != nil {
+		return nil, fmt.Errorf("%s: %w", repo, err)
 	}
 	if len(tags) == 0 {
 		if tags, err = registry.CommonTags(images); err != nil {
@@ -110,6 +123,42 @@ func pushIndex(ctx context.Context, refs, tags []string, opts []registry.Option)
 	}
 	log.Printf("%s: index %s of %d images, tags %s", repo, pushed.Digest.DigestStr(), len(images), strings.Join(moved, ", "))
 	return pushed, nil
+}
+
+// checkPlatforms says which of want the images lack, or which they hold beyond it; an
+// empty want takes any.
+func checkPlatforms(images []v1.Image, want []string) error {
+	if len(want) == 0 {
+		return nil
+	}
+	var have []string
+	for _, img := range images {
+		cfg, err := img.ConfigFile()
+		if err != nil {
+			return fmt.Errorf("reading an image config: %w", err)
+		}
+		if p := cfg.Platform(); p != nil {
+			have = append(have, p.String())
+		}
+	}
+	var missing, extra []string
+	for _, p := range want {
+		if !slices.Contains(have, p) {
+			missing = append(missing, p)
+		}
+	}
+	for _, p := range have {
+		if !slices.Contains(want, p) {
+			extra = append(extra, p)
+		}
+	}
+	switch {
+	case len(missing) > 0:
+		return fmt.Errorf("no image for %s (its build failed?): nothing tagged", strings.Join(missing, ", "))
+	case len(extra) > 0:
+		return fmt.Errorf("images for %s, which -platforms does not name: nothing tagged", strings.Join(extra, ", "))
+	}
+	return nil
 }
 
 // allRefs are the arguments and the lines of the -from files, without blank lines and
