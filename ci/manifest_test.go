@@ -4,56 +4,33 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"io"
-	"log"
-	"math/rand"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
-	ggcrregistry "github.com/google/go-containerregistry/pkg/registry"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/mutate"
-	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/spack-ghcr/spack-ghcr/registry"
+	"github.com/spack-ghcr/spack-ghcr/registry/registrytest"
 )
 
 // pushPlatformImage pushes a small image of one platform by digest, as a per-
 // architecture build does, and returns REPO@sha256:….
 func pushPlatformImage(t *testing.T, repo string, seed int64, platform, revision string) string {
 	t.Helper()
-	img, err := random.Image(256, 1, random.WithSource(rand.NewSource(seed)))
-	require.NoError(t, err)
-	cfg, err := img.ConfigFile()
-	require.NoError(t, err)
-	cfg = cfg.DeepCopy()
-	p, err := v1.ParsePlatform(platform)
-	require.NoError(t, err)
-	cfg.OS, cfg.Architecture = p.OS, p.Architecture
-	cfg.Config.Labels = map[string]string{
+	img := registrytest.Image(t, seed, platform, map[string]string{
 		"io.spack-ghcr.roots":               "lz4@1.9.4/4mhag46",
 		"org.opencontainers.image.version":  "1.9.4",
 		"org.opencontainers.image.revision": revision,
-	}
-	img, err = mutate.ConfigFile(img, cfg)
-	require.NoError(t, err)
+	})
 	pushed, err := registry.PushImage(context.Background(), repo, img, nil, registry.WithInsecure())
 	require.NoError(t, err)
 	return pushed.Digest.String()
-}
-
-func fakeRegistryHost(t *testing.T) string {
-	srv := httptest.NewServer(ggcrregistry.New(ggcrregistry.Logger(log.New(io.Discard, "", 0))))
-	t.Cleanup(srv.Close)
-	return strings.TrimPrefix(srv.URL, "http://")
 }
 
 // noGitHub clears what would make the command think it runs in GitHub Actions.
@@ -99,7 +76,7 @@ func TestManifestCommand(t *testing.T) {
 			for k, v := range tt.env {
 				t.Setenv(k, v)
 			}
-			ns := fakeRegistryHost(t) + "/myorg"
+			ns := registrytest.New(t, false).Host + "/myorg"
 			var refs []string
 			for i, r := range tt.repos {
 				armRev := rev
@@ -175,12 +152,8 @@ func mustRef(t *testing.T, s string) name.Reference {
 // TestManifestOnTestbed pushes two platforms' images to the test bed's registry, joins
 // them and reads the index back by its tag.
 func TestManifestOnTestbed(t *testing.T) {
-	host := os.Getenv("TESTBED_REGISTRY")
-	if host == "" {
-		t.Skip("needs the test bed registry: eval \"$(../shared/testbed/env)\"")
-	}
+	repo := registrytest.Testbed(t, "manifest")
 	noGitHub(t)
-	repo := host + "/spack-ghcr-test/manifest-" + time.Now().UTC().Format("20060102t150405.000000000")
 	amd := pushPlatformImage(t, repo, 1, "linux/amd64", "0123456789")
 	arm := pushPlatformImage(t, repo, 2, "linux/arm64", "0123456789")
 	var stdout bytes.Buffer

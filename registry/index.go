@@ -6,7 +6,6 @@ import (
 	"slices"
 	"sort"
 
-	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
@@ -77,9 +76,9 @@ func RemoteImages(ctx context.Context, refs []string, opts ...Option) ([]v1.Imag
 	var repo string
 	images := make([]v1.Image, 0, len(refs))
 	for _, ref := range refs {
-		d, err := name.NewDigest(ref, append(o.nameOptions(), name.StrictValidation)...)
+		d, err := parseDigest("image", ref, o)
 		if err != nil {
-			return nil, "", fmt.Errorf("image %q: want REPOSITORY@sha256:DIGEST: %w", ref, err)
+			return nil, "", err
 		}
 		if repo == "" {
 			repo = d.Context().String()

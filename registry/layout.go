@@ -125,14 +125,7 @@ func readSmall(src blobSource, name string) ([]byte, error) {
 		return nil, err
 	}
 	defer rc.Close()
-	data, err := io.ReadAll(io.LimitReader(rc, maxManifestBytes+1))
-	if err != nil {
-		return nil, fmt.Errorf("reading %s: %w", name, err)
-	}
-	if len(data) > maxManifestBytes {
-		return nil, fmt.Errorf("%s is over %d bytes", name, maxManifestBytes)
-	}
-	return data, nil
+	return readLimited(rc, maxManifestBytes, name)
 }
 
 // blobSource opens the files of a layout by their slash-separated names.

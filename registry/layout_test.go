@@ -14,6 +14,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/spack-ghcr/spack-ghcr/registry/registrytest"
 )
 
 // writeLayout writes images (and indexes) into a fresh OCI layout directory.
@@ -74,8 +76,8 @@ func TestOpenImage(t *testing.T) {
 			assert.Equal(t, digestOf(t, img), digestOf(t, got), "the manifest is kept byte for byte")
 
 			// It pushes, blobs and all, and reads back the same.
-			reg := newFakeRegistry(t, true)
-			p, err := PushImage(context.Background(), reg.host+"/demo/x", got, []string{"latest"}, fast)
+			reg := registrytest.New(t, true)
+			p, err := PushImage(context.Background(), reg.Host+"/demo/x", got, []string{"latest"}, fast)
 			require.NoError(t, err)
 			back, err := remote.Image(p.Tags[0])
 			require.NoError(t, err)

@@ -27,61 +27,59 @@ type Pushed struct {
 // the tags are moved again. The image is checked against the limits first (GHCRLimits
 // unless WithLimits says otherwise).
 func PushImage(ctx context.Context, repo string, img v1.Image, tags []string, opts ...Option) (*Pushed, error) {
-	o, r, tagRefs, err := prepare(repo, tags, opts)
-	if err != nil {
-		return nil, err
-	}
-	if err := CheckLimits(img, o.limits); err != nil {
-		return nil, fmt.Errorf("%s: %w: nothing pushed", r, err)
-	}
-	d, err := img.Digest()
-	if err != nil {
-		return nil, fmt.Errorf("%s: computing the image digest: %w", r, err)
-	}
-	s := newSession(ctx, o)
-	ref := r.Digest(d.String())
-	if err := remote.Write(ref, img, s.remote...); err != nil {
-		return nil, s.fail("pushing", ref, err)
-	}
-	return s.moveTags(ref, img, tagRefs)
+	return push(ctx, repo, tags, opts, pushable{
+		Taggable: img,
+		digest:   img.Digest,
+		check:    func(l Limits) error { return CheckLimits(img, l) },
+		write:    func(ref name.Digest, o []remote.Option) error { return remote.Write(ref, img, o...) },
+	})
 }
 
 // PushIndex pushes an image index and the images in it by digest, then moves tags to
 // it, latest last, as PushImage does. Each image is checked against the limits.
 func PushIndex(ctx context.Context, repo string, idx v1.ImageIndex, tags []string, opts ...Option) (*Pushed, error) {
-	o, r, tagRefs, err := prepare(repo, tags, opts)
+	return push(ctx, repo, tags, opts, pushable{
+		Taggable: idx,
+		digest:   idx.Digest,
+		check:    func(l Limits) error { return checkIndexLimits(idx, l) },
+		write:    func(ref name.Digest, o []remote.Option) error { return remote.WriteIndex(ref, idx, o...) },
+	})
+}
+
+// pushable is an image or an index, as push needs it.
+type pushable struct {
+	remote.Taggable
+	digest func() (v1.Hash, error)
+	check  func(Limits) error
+	write  func(name.Digest, []remote.Option) error
+}
+
+func push(ctx context.Context, repo string, tags []string, opts []Option, p pushable) (*Pushed, error) {
+	o, err := makeOptions(opts)
 	if err != nil {
 		return nil, err
 	}
-	if err := checkIndexLimits(idx, o.limits); err != nil {
-		return nil, fmt.Errorf("%s: %w: nothing pushed", r, err)
-	}
-	d, err := idx.Digest()
-	if err != nil {
-		return nil, fmt.Errorf("%s: computing the index digest: %w", r, err)
-	}
-	s := newSession(ctx, o)
-	ref := r.Digest(d.String())
-	if err := remote.WriteIndex(ref, idx, s.remote...); err != nil {
-		return nil, s.fail("pushing", ref, err)
-	}
-	return s.moveTags(ref, idx, tagRefs)
-}
-
-func prepare(repo string, tags []string, opts []Option) (*options, name.Repository, []name.Tag, error) {
-	o, err := makeOptions(opts)
-	if err != nil {
-		return nil, name.Repository{}, nil, err
-	}
 	r, err := parseRepo(repo, o)
 	if err != nil {
-		return nil, name.Repository{}, nil, err
+		return nil, err
 	}
 	tagRefs, err := orderTags(r, tags, o)
 	if err != nil {
-		return nil, name.Repository{}, nil, fmt.Errorf("%s: %w", r, err)
+		return nil, fmt.Errorf("%s: %w", r, err)
 	}
-	return o, r, tagRefs, nil
+	if err := p.check(o.limits); err != nil {
+		return nil, fmt.Errorf("%s: %w: nothing pushed", r, err)
+	}
+	d, err := p.digest()
+	if err != nil {
+		return nil, fmt.Errorf("%s: computing the digest: %w", r, err)
+	}
+	s := newSession(ctx, o)
+	ref := r.Digest(d.String())
+	if err := p.write(ref, s.remote); err != nil {
+		return nil, s.fail("pushing", ref, err)
+	}
+	return s.moveTags(ref, p.Taggable, tagRefs)
 }
 
 func checkIndexLimits(idx v1.ImageIndex, l Limits) error {

@@ -13,13 +13,15 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/spack-ghcr/spack-ghcr/registry/registrytest"
 )
 
 func TestPushImage(t *testing.T) {
 	tests := []struct {
 		name     string
 		tags     []string
-		faults   []fault
+		faults   []registrytest.Fault
 		opts     []Option
 		wantTags []string // moved, in order
 		// wantPuts are the manifest PUTs that reached the registry: "DIGEST" for the
@@ -41,10 +43,10 @@ func TestPushImage(t *testing.T) {
 		{
 			name: "transient 5xx answers are retried",
 			tags: []string{"latest"},
-			faults: []fault{
-				{method: http.MethodPost, path: "/blobs/uploads/", code: http.StatusServiceUnavailable, times: 2},
-				{method: http.MethodPut, path: "/manifests/sha256:", code: http.StatusBadGateway, times: 1},
-				{method: http.MethodPut, path: "/manifests/latest", code: http.StatusGatewayTimeout, times: 1},
+			faults: []registrytest.Fault{
+				{Method: http.MethodPost, Path: "/blobs/uploads/", Code: http.StatusServiceUnavailable, Times: 2},
+				{Method: http.MethodPut, Path: "/manifests/sha256:", Code: http.StatusBadGateway, Times: 1},
+				{Method: http.MethodPut, Path: "/manifests/latest", Code: http.StatusGatewayTimeout, Times: 1},
 			},
 			wantTags:      []string{"latest"},
 			wantPuts:      []string{"DIGEST", "latest"},
@@ -53,7 +55,7 @@ func TestPushImage(t *testing.T) {
 		{
 			name:    "a registry that keeps failing: one error line, no tag moved",
 			tags:    []string{"1.9.4", "latest"},
-			faults:  []fault{{method: http.MethodPut, path: "/manifests/", code: http.StatusServiceUnavailable, times: -1}},
+			faults:  []registrytest.Fault{{Method: http.MethodPut, Path: "/manifests/", Code: http.StatusServiceUnavailable, Times: -1}},
 			wantErr: "pushing ",
 		},
 		{
@@ -70,9 +72,9 @@ func TestPushImage(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			reg := newFakeRegistry(t, true, tt.faults...)
+			reg := registrytest.New(t, true, tt.faults...)
 			img := testImage(t, 1, "linux/amd64", nil)
-			repo := reg.host + "/demo/lz4"
+			repo := reg.Host + "/demo/lz4"
 			got, err := PushImage(context.Background(), repo, img, tt.tags, append([]Option{fast}, tt.opts...)...)
 			if tt.wantErr != "" {
 				require.Error(t, err)
@@ -98,7 +100,7 @@ func TestPushImage(t *testing.T) {
 			}
 			assert.Equal(t, tt.wantTags, moved)
 			var puts []string
-			for _, p := range reg.manifestPuts() {
+			for _, p := range reg.ManifestPuts() {
 				puts = append(puts, strings.Replace(p, digest, "DIGEST", 1))
 			}
 			assert.Equal(t, tt.wantPuts, puts)
@@ -109,8 +111,8 @@ func TestPushImage(t *testing.T) {
 }
 
 func TestPushImageErrorIsOneLine(t *testing.T) {
-	reg := newFakeRegistry(t, true, fault{method: http.MethodPut, path: "/manifests/", code: http.StatusServiceUnavailable, times: -1})
-	_, err := PushImage(context.Background(), reg.host+"/demo/lz4", testImage(t, 1, "", nil), []string{"latest"}, fast)
+	reg := registrytest.New(t, true, registrytest.Fault{Method: http.MethodPut, Path: "/manifests/", Code: http.StatusServiceUnavailable, Times: -1})
+	_, err := PushImage(context.Background(), reg.Host+"/demo/lz4", testImage(t, 1, "", nil), []string{"latest"}, fast)
 	require.Error(t, err)
 	var rerr *Error
 	require.ErrorAs(t, err, &rerr)
@@ -120,13 +122,13 @@ func TestPushImageErrorIsOneLine(t *testing.T) {
 }
 
 func TestTagErrorSaysWhereTagsPoint(t *testing.T) {
-	reg := newFakeRegistry(t, true)
-	repo := reg.host + "/demo/lz4"
+	reg := registrytest.New(t, true)
+	repo := reg.Host + "/demo/lz4"
 	old := testImage(t, 1, "", nil)
 	_, err := PushImage(context.Background(), repo, old, []string{"1.9.3", "latest"}, fast)
 	require.NoError(t, err)
 
-	reg.faults = []fault{{method: http.MethodPut, path: "/manifests/abc1234", code: http.StatusInternalServerError, times: -1}}
+	reg.SetFaults(registrytest.Fault{Method: http.MethodPut, Path: "/manifests/abc1234", Code: http.StatusInternalServerError, Times: -1})
 	img := testImage(t, 2, "", nil)
 	_, err = PushImage(context.Background(), repo, img, []string{"1.9.4", "abc1234", "latest"}, fast)
 	require.Error(t, err)
@@ -141,7 +143,7 @@ func TestTagErrorSaysWhereTagsPoint(t *testing.T) {
 	assert.Equal(t, oldD, desc.Digest.String(), "latest still serves the old image")
 
 	// The rerun finishes the job.
-	reg.faults = nil
+	reg.SetFaults()
 	got, err := PushImage(context.Background(), repo, img, []string{"1.9.4", "abc1234", "latest"}, fast)
 	require.NoError(t, err)
 	assert.Len(t, got.Tags, 3)
@@ -163,9 +165,9 @@ func TestPushImageCredentials(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			reg := newFakeRegistry(t, true)
-			reg.user, reg.password = "bot", token
-			_, err := PushImage(context.Background(), reg.host+"/demo/lz4", testImage(t, 1, "", nil), []string{"latest"}, append(tt.opts, fast)...)
+			reg := registrytest.New(t, true)
+			reg.RequireAuth("bot", token)
+			_, err := PushImage(context.Background(), reg.Host+"/demo/lz4", testImage(t, 1, "", nil), []string{"latest"}, append(tt.opts, fast)...)
 			if !tt.wantErr {
 				require.NoError(t, err)
 				return
@@ -180,12 +182,12 @@ func TestPushImageCredentials(t *testing.T) {
 }
 
 func TestPushImageHonoursContext(t *testing.T) {
-	reg := newFakeRegistry(t, true, fault{method: http.MethodPut, path: "/manifests/", code: http.StatusServiceUnavailable, times: -1})
+	reg := registrytest.New(t, true, registrytest.Fault{Method: http.MethodPut, Path: "/manifests/", Code: http.StatusServiceUnavailable, Times: -1})
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
 	start := time.Now()
 	// The default backoff would wait 13 s; the context ends it.
-	_, err := PushImage(ctx, reg.host+"/demo/lz4", testImage(t, 1, "", nil), []string{"latest"})
+	_, err := PushImage(ctx, reg.Host+"/demo/lz4", testImage(t, 1, "", nil), []string{"latest"})
 	require.Error(t, err)
 	assert.True(t, errors.Is(err, context.DeadlineExceeded) || strings.Contains(err.Error(), "context deadline exceeded"), err.Error())
 	assert.Less(t, time.Since(start), 5*time.Second)
@@ -201,9 +203,9 @@ func TestPushIndexAndTestbed(t *testing.T) {
 			var repo string
 			var opts []Option
 			if target == "fake" {
-				repo = newFakeRegistry(t, true).host + "/demo/multi"
+				repo = registrytest.New(t, true).Host + "/demo/multi"
 			} else {
-				repo = testbedRepo(t, "index")
+				repo = registrytest.Testbed(t, "index")
 				opts = append(opts, WithInsecure())
 			}
 			got, err := PushIndex(context.Background(), repo, idx, []string{"latest", "1.0"}, append(opts, fast)...)

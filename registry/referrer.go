@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"sort"
 
 	"github.com/google/go-containerregistry/pkg/name"
@@ -46,9 +45,9 @@ func Attach(ctx context.Context, subject string, a Artifact, opts ...Option) (na
 	if a.Type == "" || len(a.Data) == 0 {
 		return name.Digest{}, fmt.Errorf("attaching to %s: an artifact needs a type and data", subject)
 	}
-	sub, err := name.NewDigest(subject, append(o.nameOptions(), name.StrictValidation)...)
+	sub, err := parseDigest("subject", subject, o)
 	if err != nil {
-		return name.Digest{}, fmt.Errorf("subject %q: want REPOSITORY@sha256:DIGEST: %w", subject, err)
+		return name.Digest{}, err
 	}
 	s := newSession(ctx, o)
 	subDesc, err := remote.Head(sub, s.remote...)
@@ -77,9 +76,9 @@ func Referrers(ctx context.Context, subject, artifactType string, opts ...Option
 	if err != nil {
 		return nil, err
 	}
-	sub, err := name.NewDigest(subject, append(o.nameOptions(), name.StrictValidation)...)
+	sub, err := parseDigest("subject", subject, o)
 	if err != nil {
-		return nil, fmt.Errorf("subject %q: want REPOSITORY@sha256:DIGEST: %w", subject, err)
+		return nil, err
 	}
 	s := newSession(ctx, o)
 	idx, err := remote.Referrers(sub, s.remote...)
@@ -135,9 +134,9 @@ func FetchArtifact(ctx context.Context, ref string, opts ...Option) ([]byte, err
 	if err != nil {
 		return nil, err
 	}
-	d, err := name.NewDigest(ref, append(o.nameOptions(), name.StrictValidation)...)
+	d, err := parseDigest("artifact", ref, o)
 	if err != nil {
-		return nil, fmt.Errorf("artifact %q: want REPOSITORY@sha256:DIGEST: %w", ref, err)
+		return nil, err
 	}
 	s := newSession(ctx, o)
 	img, err := remote.Image(d, s.remote...)
@@ -156,12 +155,9 @@ func FetchArtifact(ctx context.Context, ref string, opts ...Option) ([]byte, err
 		return nil, s.fail("reading", d, err)
 	}
 	defer rc.Close()
-	data, err := io.ReadAll(io.LimitReader(rc, MaxArtifactBytes+1))
+	data, err := readLimited(rc, MaxArtifactBytes, "artifact "+d.String())
 	if err != nil {
 		return nil, s.fail("reading", d, err)
-	}
-	if len(data) > MaxArtifactBytes {
-		return nil, fmt.Errorf("artifact %s is over %d bytes", d, MaxArtifactBytes)
 	}
 	return data, nil
 }

@@ -6,6 +6,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/spack-ghcr/spack-ghcr/registry/registrytest"
 )
 
 func TestAttach(t *testing.T) {
@@ -21,11 +23,11 @@ func TestAttach(t *testing.T) {
 			opts := []Option{fast}
 			switch target {
 			case "referrers API":
-				repo = newFakeRegistry(t, true).host + "/demo/lz4"
+				repo = registrytest.New(t, true).Host + "/demo/lz4"
 			case "referrers tag":
-				repo = newFakeRegistry(t, false).host + "/demo/lz4"
+				repo = registrytest.New(t, false).Host + "/demo/lz4"
 			default:
-				repo = testbedRepo(t, "referrers")
+				repo = registrytest.Testbed(t, "referrers")
 				opts = append(opts, WithInsecure())
 			}
 			ctx := context.Background()
@@ -62,8 +64,8 @@ func TestAttach(t *testing.T) {
 }
 
 func TestAttachRefuses(t *testing.T) {
-	reg := newFakeRegistry(t, true)
-	repo := reg.host + "/demo/lz4"
+	reg := registrytest.New(t, true)
+	repo := reg.Host + "/demo/lz4"
 	tests := []struct {
 		name     string
 		subject  string

@@ -63,6 +63,27 @@ func (s *session) fail(op string, ref name.Reference, err error) error {
 	return &Error{Op: op, Ref: ref.String(), Err: err, Stats: s.stats()}
 }
 
+// parseDigest reads a reference by digest (REPO@sha256:…); what names it in errors.
+func parseDigest(what, ref string, o *options) (name.Digest, error) {
+	d, err := name.NewDigest(ref, append(o.nameOptions(), name.StrictValidation)...)
+	if err != nil {
+		return name.Digest{}, fmt.Errorf("%s %q: want REPOSITORY@sha256:DIGEST: %w", what, ref, err)
+	}
+	return d, nil
+}
+
+// readLimited reads all of r, or fails past max bytes.
+func readLimited(r io.Reader, max int64, what string) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(r, max+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", what, err)
+	}
+	if int64(len(data)) > max {
+		return nil, fmt.Errorf("%s is over %d bytes", what, max)
+	}
+	return data, nil
+}
+
 // countingTransport sits under go-containerregistry's retries, so it sees every try.
 type countingTransport struct {
 	inner     http.RoundTripper

@@ -3,22 +3,17 @@ package sbom_test
 import (
 	"bytes"
 	"context"
-	"io"
-	"log"
-	"net/http/httptest"
 	"os"
-	"strings"
 	"testing"
 	"time"
 
-	ggcrregistry "github.com/google/go-containerregistry/pkg/registry"
-	"github.com/google/go-containerregistry/pkg/v1/random"
 	spdxjson "github.com/spdx/tools-golang/json"
 	"github.com/spdx/tools-golang/spdxlib"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/spack-ghcr/spack-ghcr/registry"
+	"github.com/spack-ghcr/spack-ghcr/registry/registrytest"
 	"github.com/spack-ghcr/spack-ghcr/sbom"
 	"github.com/spack-ghcr/spack-ghcr/spack"
 )
@@ -45,20 +40,13 @@ func TestAttachToImage(t *testing.T) {
 			var repo string
 			var opts []registry.Option
 			if target == "fake" {
-				srv := httptest.NewServer(ggcrregistry.New(ggcrregistry.WithReferrersSupport(true), ggcrregistry.Logger(log.New(io.Discard, "", 0))))
-				t.Cleanup(srv.Close)
-				repo = strings.TrimPrefix(srv.URL, "http://") + "/demo/lz4"
+				repo = registrytest.New(t, true).Host + "/demo/lz4"
 			} else {
-				host := os.Getenv("TESTBED_REGISTRY")
-				if host == "" {
-					t.Skip("needs the test bed registry: eval \"$(../shared/testbed/env)\"")
-				}
-				repo = host + "/spack-ghcr-test/sbom-" + time.Now().UTC().Format("20060102t150405.000000000")
+				repo = registrytest.Testbed(t, "sbom")
 				opts = append(opts, registry.WithInsecure())
 			}
 			ctx := context.Background()
-			img, err := random.Image(256, 1)
-			require.NoError(t, err)
+			img := registrytest.Image(t, 1, "linux/amd64", nil)
 			pushed, err := registry.PushImage(ctx, repo, img, []string{"latest"}, opts...)
 			require.NoError(t, err)
 
