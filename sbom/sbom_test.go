@@ -281,3 +281,16 @@ func TestPURL(t *testing.T) {
 		})
 	}
 }
+
+func TestDocumentWithoutShippedRoot(t *testing.T) {
+	lf := lockfile(t, "tool.lock")
+	libfoo := lf.Specs["bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"]
+	data, err := Document(Input{Name: "libs", Lockfile: lf, Created: created, Shipped: []*spack.ConcreteSpec{libfoo}})
+	require.NoError(t, err)
+	doc, err := spdxjson.Read(bytes.NewReader(data))
+	require.NoError(t, err)
+	require.NoError(t, spdxlib.ValidateDocument(doc))
+	require.Len(t, doc.Relationships, 1)
+	assert.Equal(t, "DESCRIBES", doc.Relationships[0].Relationship)
+	assert.Equal(t, "Package-libfoo-bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb", string(doc.Relationships[0].RefB.ElementRefID))
+}

@@ -84,6 +84,27 @@ func build(in Input) (*document, error) {
 	}
 	sort.Slice(pkgs, func(i, j int) bool { return pkgs[i].SPDXID < pkgs[j].SPDXID })
 
+	rels := relationships(lf, ids, pkgs)
+
+	creators := []string{"Tool: spack-ghcr"}
+	if lf.SpackVersion != "" {
+		creators = append(creators, "Tool: spack-"+lf.SpackVersion)
+	}
+	return &document{
+		SPDXVersion:   "SPDX-2.3",
+		DataLicense:   "CC0-1.0",
+		SPDXID:        documentID,
+		Name:          in.Name,
+		CreationInfo:  creationInfo{Created: in.Created.UTC().Format(time.RFC3339), Creators: creators},
+		Comment:       externalsComment(closure.Externals),
+		Packages:      pkgs,
+		Relationships: rels,
+	}, nil
+}
+
+// relationships: the document describes the shipped roots (or, when no root ships, every
+// package), and each package depends on what it links to or runs, where that ships.
+func relationships(lf *spack.Lockfile, ids map[string]string, pkgs []pkg) []relationship {
 	var rels []relationship
 	for _, r := range lf.Roots {
 		if id, ok := ids[r.Hash]; ok {
@@ -114,21 +135,7 @@ func build(in Input) (*document, error) {
 		}
 		return a.RelatedSPDXElement < b.RelatedSPDXElement
 	})
-
-	creators := []string{"Tool: spack-ghcr"}
-	if lf.SpackVersion != "" {
-		creators = append(creators, "Tool: spack-"+lf.SpackVersion)
-	}
-	return &document{
-		SPDXVersion:   "SPDX-2.3",
-		DataLicense:   "CC0-1.0",
-		SPDXID:        documentID,
-		Name:          in.Name,
-		CreationInfo:  creationInfo{Created: in.Created.UTC().Format(time.RFC3339), Creators: creators},
-		Comment:       externalsComment(closure.Externals),
-		Packages:      pkgs,
-		Relationships: rels,
-	}, nil
+	return rels
 }
 
 func newPkg(s *spack.ConcreteSpec, meta Package) pkg {
