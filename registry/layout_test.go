@@ -19,7 +19,7 @@ import (
 )
 
 // writeLayout writes images (and indexes) into a fresh OCI layout directory.
-func writeLayout(t *testing.T, images []v1.Image, indexes []v1.ImageIndex) string {
+func writeLayout(t testing.TB, images []v1.Image, indexes []v1.ImageIndex) string {
 	t.Helper()
 	dir := t.TempDir()
 	p, err := layout.Write(dir, empty.Index)
@@ -34,7 +34,7 @@ func writeLayout(t *testing.T, images []v1.Image, indexes []v1.ImageIndex) strin
 }
 
 // tarDir packs dir as Dagger's Container.Export does: directories, then files.
-func tarDir(t *testing.T, dir string) string {
+func tarDir(t testing.TB, dir string) string {
 	t.Helper()
 	out := filepath.Join(t.TempDir(), "image.tar")
 	f, err := os.Create(out)

@@ -137,7 +137,7 @@ func Testbed(t *testing.T, name string) string {
 
 // Image is a small image, the same for the same seed, of platform (e.g.
 // "linux/arm64"; "" for none) with labels.
-func Image(t *testing.T, seed int64, platform string, labels map[string]string) v1.Image {
+func Image(t testing.TB, seed int64, platform string, labels map[string]string) v1.Image {
 	t.Helper()
 	img, err := random.Image(512, 2, random.WithSource(rand.NewSource(seed)))
 	require.NoError(t, err)
