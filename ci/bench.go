@@ -47,19 +47,20 @@ func runBench(ctx context.Context, cfg buildConfig, add string, stdout io.Writer
 	if len(cfg.envs) != 1 {
 		return usageError("bench: name exactly one environment")
 	}
-	env, err := spack.LoadEnvironment(filepath.Join(cfg.environments, cfg.envs[0], "spack.yaml"))
+	pins, err := spack.LoadPins(cfg.pins)
 	if err != nil {
 		return err
 	}
-	pins, err := loadPins(cfg.pins)
+	envs, err := loadEnvironments(cfg.environments, cfg.envs, cfg.loadOptions(pins))
 	if err != nil {
 		return err
 	}
+	env := envs[0]
 	key := make([]byte, 6)
 	if _, err := rand.Read(key); err != nil {
 		return err
 	}
-	cfg.cacheKey = "bench-" + hex.EncodeToString(key)
+	sh := shared{pins: pins, cacheKey: "bench-" + hex.EncodeToString(key)}
 	cfg.export = false
 
 	client, err := connect(ctx)
@@ -70,7 +71,7 @@ func runBench(ctx context.Context, cfg buildConfig, add string, stdout io.Writer
 
 	timed := func(e *spack.Environment) (*buildResult, time.Duration, error) {
 		start := time.Now()
-		r, err := buildEnvironment(ctx, client, cfg, pins, e)
+		r, err := buildEnvironment(ctx, client, cfg, sh, e)
 		return r, time.Since(start), err
 	}
 	cold, coldTime, err := timed(env)
@@ -81,8 +82,8 @@ func runBench(ctx context.Context, cfg buildConfig, add string, stdout io.Writer
 	if err != nil {
 		return fmt.Errorf("rerun: %w", err)
 	}
-	base := firstNonEmpty(cfg.runtimeImage, env.Container.Images.Final, env.Container.Images.OS, defaultRuntimeImage)
-	cz, err := measureImage(ctx, client, containerizeStyle(client, warm.installed, base), base, filepath.Join(os.TempDir(), "spack-ghcr-containerize.tar"))
+	base := env.Images.Runtime
+	cz, err := measureImage(ctx, client, containerizeStyle(client, warm.builder, warm.installed, base), base, filepath.Join(os.TempDir(), "spack-ghcr-containerize.tar"))
 	if err != nil {
 		return fmt.Errorf("containerize-style image: %w", err)
 	}
@@ -98,11 +99,11 @@ func runBench(ctx context.Context, cfg buildConfig, add string, stdout io.Writer
 	limit := int64(1.25*float64(warm.FloorBytes)) + 100_000
 	w("payload target           <= %d bytes: %s", limit, verdict(warm.PayloadBytes <= limit))
 	w("image total              %s, %d layers", mb(warm.RuntimeBytes), warm.Layers)
-	w("containerize-style       payload %s (%.1fx ours)", mb(cz.payload), float64(cz.payload)/float64(max(warm.PayloadBytes, 1)))
+	w("containerize-style       payload %s (%.1fx ours)", mb(cz.Payload), float64(cz.Payload)/float64(max(warm.PayloadBytes, 1)))
 	w("builder                  %s", mb(warm.BuilderBytes))
 
 	if add != "" {
-		grown, err := withExtraRoot(env, add)
+		grown, err := withExtraRoot(env, add, cfg.loadOptions(pins))
 		if err != nil {
 			return err
 		}
@@ -125,29 +126,21 @@ func verdict(ok bool) string {
 
 // containerizeStyle is what `spack containerize` ships for the same environment: the
 // whole install tree after `spack gc`, stripped, on the same base.
-func containerizeStyle(client *dagger.Client, installed *dagger.Container, base string) *dagger.Container {
-	gc := installed.WithExec(spackEnvCmd("gc", "-y")).WithExec([]string{"sh", "-c", containerizeStrip})
+func containerizeStyle(client *dagger.Client, b *builder, installed *dagger.Container, base string) *dagger.Container {
+	gc := installed.WithExec(b.envCmd("gc", "-y")).WithExec([]string{"sh", "-c", containerizeStrip})
 	c := client.Container()
-	if base != scratch {
+	if base != spack.Scratch {
 		c = c.From(base)
 	}
-	return c.WithDirectory(installRoot, gc.Directory(installRoot)).WithDirectory(envDir, gc.Directory(envDir))
+	return c.WithDirectory(installRoot, gc.Directory(installRoot)).WithDirectory(b.envDir, gc.Directory(b.envDir))
 }
 
-// withExtraRoot writes a copy of env with one more root spec into a temporary
-// environment directory of the same name.
-func withExtraRoot(env *spack.Environment, spec string) (*spack.Environment, error) {
+// withExtraRoot is env with one more root spec, read as if it were the file on disk
+// (the builder gets the bytes read, not the file).
+func withExtraRoot(env *spack.Environment, spec string, opts []spack.Option) (*spack.Environment, error) {
 	data, err := spack.AddSpec(env.Raw, spec)
 	if err != nil {
 		return nil, err
 	}
-	dir := filepath.Join(os.TempDir(), "spack-ghcr-bench", env.Name)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, err
-	}
-	path := filepath.Join(dir, "spack.yaml")
-	if err := os.WriteFile(path, data, 0o644); err != nil {
-		return nil, err
-	}
-	return spack.LoadEnvironment(path)
+	return spack.ParseEnvironment(env.Name, env.Path, data, opts...)
 }

@@ -69,9 +69,9 @@ func TestRuntimeAssemblyDistroless(t *testing.T) {
 	root := slimtest.InstallTree(t)
 	closure, prefixes := testClosure()
 
-	img, err := assembleRuntime(ctx, client, runtimeInputs{
+	img, err := buildRuntime(ctx, client, runtimeInputs{
 		builder: fakeBuilder(t, client, base, root), closure: closure, prefixes: prefixes,
-		profile: slim.Runtime, strip: true, base: scratch, work: t.TempDir(),
+		profile: slim.Runtime, strip: true, base: spack.Scratch, work: t.TempDir(),
 	})
 	require.NoError(t, err)
 

@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"maps"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 
@@ -67,7 +69,7 @@ _EXPERIMENTAL_DAGGER_RUNNER_HOST, else one the dagger CLI provisions.`,
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageError("%s: %v", commandName(c), err)
 	})
-	root.AddCommand(newBuildCmd(), newBenchCmd(), newStatsCmd(), newResultsCmd(), newUpdatesCmd(), newManifestCmd(), newMatrixCmd())
+	root.AddCommand(newBuildCmd(), newBenchCmd(), newPlanCmd(), newStatsCmd(), newResultsCmd(), newUpdatesCmd(), newManifestCmd(), newMatrixCmd())
 	return root
 }
 
@@ -145,4 +147,8 @@ func envOr(key, def string) string {
 // checkout (or a package repository directory holding repo.yaml).
 func packagesFlag(fs *pflag.FlagSet, p *string, extra string) {
 	fs.StringVar(p, "packages", os.Getenv("SPACK_PACKAGES"), "spack-packages checkout, or a package repository directory (default $SPACK_PACKAGES"+extra+")")
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	return slices.Sorted(maps.Keys(m))
 }

@@ -11,7 +11,6 @@ import (
 	"log"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -19,6 +18,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/spack-ghcr/spack-ghcr/spack"
+	"github.com/spack-ghcr/spack-ghcr/spack/pkgpy"
 )
 
 // statsConfig is `go run ./ci stats`'s command line.
@@ -54,7 +54,7 @@ type repoStats struct {
 	Commit    string `json:"commit,omitempty"`
 	// Virtuals are package.py files of virtual packages, which Spack does not count.
 	Virtuals []string        `json:"virtual_packages"`
-	Stats    spack.TestStats `json:"stats"`
+	Stats    pkgpy.TestStats `json:"stats"`
 }
 
 type envStats struct {
@@ -62,8 +62,8 @@ type envStats struct {
 	// Source is the file the package names came from: a spack.lock (every concretized
 	// spec) or, when there is none, spack.yaml (root specs only).
 	Source   string               `json:"source"`
-	Stats    spack.TestStats      `json:"stats"`
-	Packages []spack.PackageTests `json:"packages"`
+	Stats    pkgpy.TestStats      `json:"stats"`
+	Packages []pkgpy.PackageTests `json:"packages"`
 }
 
 func newStatsCmd() *cobra.Command {
@@ -95,7 +95,7 @@ func runStats(ctx context.Context, cfg statsConfig, stdout io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("stats: %w", err)
 	}
-	cat, err := spack.AnalyzeTests(ctx, repo)
+	cat, err := pkgpy.AnalyzeTests(ctx, repo)
 	if err != nil {
 		return fmt.Errorf("stats: %w", err)
 	}
@@ -151,8 +151,6 @@ type envSpecs struct {
 	names  []string
 }
 
-var rootSpecName = regexp.MustCompile(`^\s*([a-z0-9][a-z0-9_-]*)`)
-
 // environmentSpecs reads every environment under dir: the concretized specs of its
 // spack.lock (next to spack.yaml, else OUT/ENV/spack.lock from a build), or else the
 // names of its root specs.
@@ -201,10 +199,8 @@ func environmentSpecs(dir, out string) ([]envSpecs, error) {
 			if err != nil {
 				return nil, err
 			}
-			for _, s := range env.Specs {
-				if m := rootSpecName.FindStringSubmatch(s); m != nil {
-					es.names = append(es.names, m[1])
-				}
+			for _, r := range env.Roots {
+				es.names = append(es.names, r.Name)
 			}
 			es.source = yamlPath + " (root specs only: no spack.lock)"
 		}
@@ -256,7 +252,7 @@ func writeStatsMarkdown(w io.Writer, r *statsReport) error {
 
 	b.WriteString("| | Packages | Stand-alone: any | in the package | build system only | via virtuals | `spack test list --all` | Build-time: any | package-specific | generic only | Both | Neither |\n")
 	b.WriteString("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n")
-	row := func(label string, s spack.TestStats) {
+	row := func(label string, s pkgpy.TestStats) {
 		pct := func(n int) string {
 			if s.Packages == 0 {
 				return "0"
@@ -289,17 +285,17 @@ func writeStatsMarkdown(w io.Writer, r *statsReport) error {
 	return err
 }
 
-func standAloneCell(p spack.PackageTests) string {
+func standAloneCell(p pkgpy.PackageTests) string {
 	switch p.StandAlone {
-	case spack.StandAlonePackage, spack.StandAloneBuildSystem:
+	case pkgpy.StandAlonePackage, pkgpy.StandAloneBuildSystem:
 		return fmt.Sprintf("%s: %s", p.StandAlone, strings.Join(p.Tests, ", "))
-	case spack.StandAloneVirtual:
+	case pkgpy.StandAloneVirtual:
 		return "virtual: " + strings.Join(p.VirtualTests, ", ")
 	}
 	return "none"
 }
 
-func buildTimeCell(p spack.PackageTests) string {
+func buildTimeCell(p pkgpy.PackageTests) string {
 	s := string(p.BuildTime)
 	var why []string
 	why = append(why, p.Callbacks...)

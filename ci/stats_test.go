@@ -38,7 +38,7 @@ func TestCmdStatsJSON(t *testing.T) {
 	jsonFile := filepath.Join(t.TempDir(), "stats.json")
 	var out bytes.Buffer
 	err := run(context.Background(), []string{"stats",
-		"--packages", "../spack/testdata/teststats", "--environments", envDir,
+		"--packages", "../spack/pkgpy/testdata/teststats", "--environments", envDir,
 		"--out", t.TempDir(), "--format", "json", "--json", jsonFile,
 	}, &out)
 	require.NoError(t, err)
@@ -78,7 +78,7 @@ func TestCmdStatsMarkdown(t *testing.T) {
 	envDir := statsFixture(t)
 	var out bytes.Buffer
 	require.NoError(t, run(context.Background(), []string{"stats",
-		"--packages", "../spack/testdata/teststats", "--environments", envDir, "--out", t.TempDir(),
+		"--packages", "../spack/pkgpy/testdata/teststats", "--environments", envDir, "--out", t.TempDir(),
 	}, &out))
 	md := out.String()
 	assert.Contains(t, md, "| | Packages | Stand-alone: any |")

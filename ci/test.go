@@ -3,8 +3,10 @@ package main
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 
 	"dagger.io/dagger"
@@ -20,18 +22,39 @@ const (
 	junitReport  = "spack-junit.xml"
 )
 
-// standAloneTests runs `spack test run` on the installed environment. --dirty keeps CC
-// and friends, which tests that compile code need; the exit code says whether a test
-// failed and is read by the caller, since a failing test is a result, not an error.
-func standAloneTests(alias string, timeout int) func(*dagger.Container) *dagger.Container {
-	return func(c *dagger.Container) *dagger.Container {
-		args := []string{"test", "run", "--dirty", "--alias", alias,
-			"--log-format", "junit", "--log-file", testStageDir + "/" + junitReport}
-		if timeout > 0 {
-			args = append(args, "--timeout", strconv.Itoa(timeout))
-		}
-		return c.WithExec(spackEnvCmd(args...), dagger.ContainerWithExecOpts{Expect: dagger.ReturnTypeAny})
+// testInputs are what the test stage takes.
+type testInputs struct {
+	builder    *builder
+	installed  *installed
+	lockfile   *spack.Lockfile
+	tests      string // none, root or all: the build-time tests Spack ran
+	standAlone bool
+	timeout    int // seconds per package's stand-alone tests, 0 for none
+	work       string
+}
+
+// runTests records the build-time tests' logs and runs and records the stand-alone
+// tests. A failing test is a result in the capture, not an error.
+func runTests(ctx context.Context, c *results.Capture, in testInputs) error {
+	specs := specsUnderTest(in.lockfile, in.tests)
+	if err := captureBuildTime(ctx, c, in.installed.ctr, specs, in.installed.prefixes, true, in.work); err != nil {
+		return err
 	}
+	if !in.standAlone {
+		return nil
+	}
+	// --dirty keeps CC and friends, which tests that compile code need; the exit code
+	// says whether a test failed, which the suite's files say too.
+	args := []string{"test", "run", "--dirty", "--alias", c.Run.ID,
+		"--log-format", "junit", "--log-file", testStageDir + "/" + junitReport}
+	if in.timeout > 0 {
+		args = append(args, "--timeout", strconv.Itoa(in.timeout))
+	}
+	tested := in.installed.ctr.WithExec(in.builder.envCmd(args...), dagger.ContainerWithExecOpts{Expect: dagger.ReturnTypeAny})
+	if _, err := tested.ExitCode(ctx); err != nil {
+		return fmt.Errorf("running stand-alone tests: %w", execDetail(err))
+	}
+	return captureStandAlone(ctx, c, tested, in.work)
 }
 
 // specsUnderTest are the specs whose build-time tests Spack ran for a --test value:
@@ -42,7 +65,7 @@ func specsUnderTest(lf *spack.Lockfile, tests string) []*spack.ConcreteSpec {
 		return lf.RootSpecs()
 	case "all":
 		var out []*spack.ConcreteSpec
-		for _, h := range sortedKeys(lf.Specs) {
+		for _, h := range slices.Sorted(maps.Keys(lf.Specs)) {
 			if s := lf.Specs[h]; s.External == "" {
 				out = append(out, s)
 			}

@@ -7,10 +7,10 @@ import (
 	"log"
 	"os"
 	"path/filepath"
-	"slices"
 	"time"
 
 	"github.com/spack-ghcr/spack-ghcr/spack"
+	"github.com/spack-ghcr/spack-ghcr/updates"
 )
 
 // Benchmark sizes: the figure is 50 environments scanned against a full
@@ -26,44 +26,18 @@ const (
 // spack.yaml, read each package.py once, find the newest safe version, compute the
 // edit. It also times reading every package.py of the checkout. Figures go to stdout.
 func benchUpdates(ctx context.Context, repo *spack.Repo, stdout io.Writer) error {
-	pkgs, err := repo.Packages()
+	// Every package.py of the checkout, as the stats helpers will need too.
+	start := time.Now()
+	sv, err := updates.SurveyRepo(ctx, repo)
 	if err != nil {
 		return err
 	}
-
-	// Every package.py of the checkout, as the stats helpers will need too.
-	start := time.Now()
-	type candidate struct{ name, version string }
-	var candidates []candidate
-	var failed, versions, dynamic int
-	for _, p := range pkgs {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		pv, err := spack.ReadPackageVersions(p.File)
-		if err != nil {
-			failed++
-			log.Print(err)
-			continue
-		}
-		versions += len(pv.Versions)
-		dynamic += pv.Dynamic
-		var safe []spack.Version
-		for _, v := range pv.Versions {
-			if v.Safe(false) {
-				safe = append(safe, v.Version)
-			}
-		}
-		if len(safe) >= 2 {
-			// Pin the second newest, so that there is an update to find.
-			slices.SortFunc(safe, spack.Version.Compare)
-			candidates = append(candidates, candidate{p.Name, safe[len(safe)-2].String()})
-		}
+	for _, err := range sv.Errs {
+		log.Print(err)
 	}
-	allTime := time.Since(start)
 	fmt.Fprintf(stdout, "bench: %d package.py read, %d failed, %d versions (%d version() calls computed in loops, not read), %d packages with an update to find: %s\n",
-		len(pkgs), failed, versions, dynamic, len(candidates), allTime.Round(time.Millisecond))
-	if len(candidates) == 0 {
+		sv.Packages, sv.Failed, sv.Versions, sv.Dynamic, len(sv.Behind), time.Since(start).Round(time.Millisecond))
+	if len(sv.Behind) == 0 {
 		return fmt.Errorf("bench: no package in %s has two safe versions", repo.Root)
 	}
 
@@ -72,12 +46,11 @@ func benchUpdates(ctx context.Context, repo *spack.Repo, stdout io.Writer) error
 		return fmt.Errorf("bench: %w", err)
 	}
 	defer os.RemoveAll(dir)
-	step := max(len(candidates)/(benchEnvironments*benchSpecsPerEnv), 1)
+	step := max(len(sv.Behind)/(benchEnvironments*benchSpecsPerEnv), 1)
 	for e := range benchEnvironments {
 		var body string
 		for s := range benchSpecsPerEnv {
-			c := candidates[((e*benchSpecsPerEnv+s)*step)%len(candidates)]
-			body += fmt.Sprintf("  - %s@%s  # pinned by the benchmark\n", c.name, c.version)
+			body += fmt.Sprintf("  - %s  # pinned by the benchmark\n", sv.Behind[((e*benchSpecsPerEnv+s)*step)%len(sv.Behind)])
 		}
 		envDir := filepath.Join(dir, fmt.Sprintf("bench-%02d", e))
 		if err := os.MkdirAll(envDir, 0o755); err != nil {
@@ -90,16 +63,16 @@ func benchUpdates(ctx context.Context, repo *spack.Repo, stdout io.Writer) error
 	}
 
 	start = time.Now()
-	sc := newUpdateScanner(repo, ignoreList{})
-	rows, err := sc.scanEnvironments(dir, "")
+	sc := updates.NewScanner(repo, updates.IgnoreList{})
+	rows, err := sc.ScanDir(dir, "")
 	if err != nil {
 		return err
 	}
 	scanTime := time.Since(start)
-	updates := 0
+	found := 0
 	for _, r := range rows {
-		if r.isUpdate() {
-			updates++
+		if r.Update != nil {
+			found++
 		}
 	}
 	verdict := "within"
@@ -107,6 +80,6 @@ func benchUpdates(ctx context.Context, repo *spack.Repo, stdout io.Writer) error
 		verdict = "OVER"
 	}
 	fmt.Fprintf(stdout, "bench: %d environments, %d specs, %d package.py read, %d updates found: %s (%s the %s target)\n",
-		benchEnvironments, sc.specs, len(sc.pkgs), updates, scanTime.Round(time.Millisecond), verdict, benchTarget)
+		benchEnvironments, sc.Specs(), sc.PackagesRead(), found, scanTime.Round(time.Millisecond), verdict, benchTarget)
 	return nil
 }

@@ -3,28 +3,27 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
+	"log"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/spack-ghcr/spack-ghcr/github/ghtest"
 )
 
-// updatesWorkdir copies testdata/updates (environments, a small spack-packages, the
+// updatesWorkdir copies ../updates/testdata (environments, a small spack-packages, the
 // ignore list, pins.yaml) to a temporary directory and changes into it, as the
 // workflow runs the command at the root of a checkout.
 func updatesWorkdir(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
-	require.NoError(t, os.CopyFS(dir, os.DirFS(filepath.Join("testdata", "updates"))))
+	require.NoError(t, os.CopyFS(dir, os.DirFS(filepath.Join("..", "updates", "testdata"))))
 	t.Chdir(dir)
 	t.Setenv("SPACK_PACKAGES", "spack-packages")
 	t.Setenv("GITHUB_REPOSITORY", "")
@@ -32,7 +31,7 @@ func updatesWorkdir(t *testing.T) string {
 	return dir
 }
 
-func updates(t *testing.T, args ...string) (string, error) {
+func updatesCmd(t *testing.T, args ...string) (string, error) {
 	t.Helper()
 	var out bytes.Buffer
 	err := run(context.Background(), append([]string{"updates"}, args...), &out)
@@ -60,12 +59,12 @@ func readFile(t *testing.T, path string) string {
 func TestUpdatesDryRun(t *testing.T) {
 	updatesWorkdir(t)
 	before := readFile(t, "environments/zlib/spack.yaml")
-	out, err := updates(t, "-dry-run")
+	out, err := updatesCmd(t, "-dry-run")
 	require.NoError(t, err)
 	assert.Equal(t, fmt.Sprintf(wantTable, "update", "update", "update", "update"), out)
 	assert.Equal(t, before, readFile(t, "environments/zlib/spack.yaml"), "a dry run changes nothing")
 
-	out, err = updates(t, "-dry-run", "-env", "tools")
+	out, err = updatesCmd(t, "-dry-run", "-env", "tools")
 	require.NoError(t, err)
 	assert.Equal(t, 3, strings.Count(out, "\n"), "header and the two pinned specs of tools")
 }
@@ -73,7 +72,7 @@ func TestUpdatesDryRun(t *testing.T) {
 func TestUpdatesEditInPlace(t *testing.T) {
 	updatesWorkdir(t)
 	before := readFile(t, "environments/zlib/spack.yaml")
-	out, err := updates(t)
+	out, err := updatesCmd(t)
 	require.NoError(t, err)
 	assert.Equal(t, fmt.Sprintf(wantTable, "edited", "edited", "edited", "edited"), out)
 	want := strings.NewReplacer(
@@ -85,7 +84,7 @@ func TestUpdatesEditInPlace(t *testing.T) {
 	assert.Equal(t, "spack:\n  specs: [cmake@4.1.2, 'hdf5@1.14.6 ~mpi', zlib]\n", readFile(t, "environments/tools/spack.yaml"))
 
 	// Nothing is left to do the second time.
-	out, err = updates(t, "-dry-run")
+	out, err = updatesCmd(t, "-dry-run")
 	require.NoError(t, err)
 	assert.NotContains(t, out, "update\n")
 }
@@ -109,12 +108,14 @@ func TestUpdatesFlags(t *testing.T) {
 		{name: "arguments", args: []string{"zlib"}, wantErr: `unexpected argument "zlib"`},
 		{name: "absolute environments with prs", args: []string{"-open-prs", "-repo", "o/r", "-environments", "/tmp/envs"}, token: "t", wantErr: "inside the repository"},
 		{name: "missing ignore file", args: []string{"-ignore", "nope"}, wantErr: "reading ignore list"},
+		{name: "negative max wait", args: []string{"-max-wait", "-1s"}, wantErr: "-max-wait must not be negative"},
+		{name: "bad api url", args: []string{"-open-prs", "-repo", "o/r", "-api-url", "api.example.com"}, token: "t", wantErr: `github base url "api.example.com"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			updatesWorkdir(t)
 			t.Setenv("GITHUB_TOKEN", tt.token)
-			_, err := updates(t, tt.args...)
+			_, err := updatesCmd(t, tt.args...)
 			assert.ErrorContains(t, err, tt.wantErr)
 		})
 	}
@@ -124,170 +125,89 @@ func TestUpdatesBadInput(t *testing.T) {
 	t.Run("ignore file", func(t *testing.T) {
 		updatesWorkdir(t)
 		require.NoError(t, os.WriteFile(".github/updates-ignore", []byte("zlib\nzlib +shared\n"), 0o644))
-		_, err := updates(t, "-dry-run")
+		_, err := updatesCmd(t, "-dry-run")
 		assert.ErrorContains(t, err, ".github/updates-ignore:2: \"zlib +shared\": want NAME or NAME@VERSIONS")
 	})
 	t.Run("environment", func(t *testing.T) {
 		updatesWorkdir(t)
 		require.NoError(t, os.WriteFile("environments/tools/spack.yaml", []byte("spack:\n  specs: zlib\n"), 0o644))
-		out, err := updates(t, "-dry-run")
+		out, err := updatesCmd(t, "-dry-run")
 		assert.ErrorContains(t, err, "1 environment(s) could not be read")
 		assert.Contains(t, out, "tools  -         -        -       skip: spack.yaml does not parse\n")
 		assert.Contains(t, out, "zlib   zlib      1.2.13   1.3.1   update\n", "other environments are still checked")
 	})
 }
 
-// fakeGitHub is the slice of the GitHub API the update bot uses, with state.
-type fakeGitHub struct {
-	t        *testing.T
-	mu       sync.Mutex
-	refs     map[string]string
-	commits  map[string]map[string]any // sha -> {"message", "tree"}
-	trees    map[string]map[string]string
-	pulls    []map[string]any
-	requests int
-}
-
-func newFakeGitHub(t *testing.T) (*fakeGitHub, string) {
-	f := &fakeGitHub{
-		t:       t,
-		refs:    map[string]string{"heads/main": "c0"},
-		commits: map[string]map[string]any{"c0": {"message": "base", "tree": map[string]string{"sha": "t0"}}},
-		trees:   map[string]map[string]string{"t0": {}},
+// fakeGitHub is a fake GitHub whose repository o/r has the checkout's files on main,
+// as the workflow's checkout of main would.
+func fakeGitHub(t *testing.T) (*ghtest.Server, *ghtest.Repo) {
+	t.Helper()
+	srv := ghtest.NewServer(t)
+	srv.Token = "test-token"
+	repo := srv.CreateRepo("o", "r")
+	files := map[string][]byte{}
+	for _, name := range []string{"environments/zlib/spack.yaml", "environments/tools/spack.yaml", "pins.yaml"} {
+		files[name] = []byte(readFile(t, name))
 	}
-	mux := http.NewServeMux()
-	reply := func(w http.ResponseWriter, code int, v any) {
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(code)
-		_ = json.NewEncoder(w).Encode(v)
-	}
-	decode := func(r *http.Request, v any) { require.NoError(t, json.NewDecoder(r.Body).Decode(v)) }
-	mux.HandleFunc("GET /repos/o/r/pulls", func(w http.ResponseWriter, r *http.Request) {
-		var out []map[string]any
-		for _, p := range f.pulls {
-			if q := r.URL.Query(); q.Get("state") == p["state"] && (q.Get("head") == "" || q.Get("head") == "o:"+p["head"].(map[string]any)["ref"].(string)) {
-				out = append(out, p)
-			}
-		}
-		reply(w, 200, append([]map[string]any{}, out...))
-	})
-	mux.HandleFunc("POST /repos/o/r/pulls", func(w http.ResponseWriter, r *http.Request) {
-		var in struct{ Title, Head, Base, Body string }
-		decode(r, &in)
-		n := len(f.pulls) + 1
-		p := map[string]any{"number": n, "title": in.Title, "body": in.Body, "state": "open",
-			"html_url": fmt.Sprintf("https://github.com/o/r/pull/%d", n), "head": map[string]any{"ref": in.Head}}
-		f.pulls = append(f.pulls, p)
-		reply(w, 201, p)
-	})
-	mux.HandleFunc("GET /repos/o/r/git/ref/{ref...}", func(w http.ResponseWriter, r *http.Request) {
-		sha, ok := f.refs[r.PathValue("ref")]
-		if !ok {
-			reply(w, 404, map[string]string{"message": "Not Found"})
-			return
-		}
-		reply(w, 200, map[string]any{"ref": "refs/" + r.PathValue("ref"), "object": map[string]string{"sha": sha}})
-	})
-	mux.HandleFunc("GET /repos/o/r/git/commits/{sha}", func(w http.ResponseWriter, r *http.Request) {
-		reply(w, 200, f.commits[r.PathValue("sha")])
-	})
-	mux.HandleFunc("POST /repos/o/r/git/trees", func(w http.ResponseWriter, r *http.Request) {
-		var in struct {
-			BaseTree string `json:"base_tree"`
-			Tree     []struct{ Path, Content string }
-		}
-		decode(r, &in)
-		tree := map[string]string{}
-		for _, e := range in.Tree {
-			tree[e.Path] = e.Content
-		}
-		sha := fmt.Sprintf("t%d", len(f.trees))
-		f.trees[sha] = tree
-		reply(w, 201, map[string]string{"sha": sha})
-	})
-	mux.HandleFunc("POST /repos/o/r/git/commits", func(w http.ResponseWriter, r *http.Request) {
-		var in struct{ Message, Tree string }
-		decode(r, &in)
-		sha := fmt.Sprintf("c%d", len(f.commits))
-		f.commits[sha] = map[string]any{"sha": sha, "message": in.Message, "tree": map[string]string{"sha": in.Tree}}
-		reply(w, 201, f.commits[sha])
-	})
-	mux.HandleFunc("POST /repos/o/r/git/refs", func(w http.ResponseWriter, r *http.Request) {
-		var in struct{ Ref, SHA string }
-		decode(r, &in)
-		f.refs[strings.TrimPrefix(in.Ref, "refs/")] = in.SHA
-		reply(w, 201, map[string]any{"ref": in.Ref})
-	})
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		assert.Equal(t, "Bearer test-token", r.Header.Get("Authorization"))
-		f.mu.Lock()
-		defer f.mu.Unlock()
-		f.requests++
-		mux.ServeHTTP(w, r)
-	}))
-	t.Cleanup(srv.Close)
-	return f, srv.URL
-}
-
-// prFile returns a file as a pull request's branch has it.
-func (f *fakeGitHub) prFile(branch, path string) string {
-	tree := f.commits[f.refs["heads/"+branch]]["tree"].(map[string]string)["sha"]
-	return f.trees[tree][path]
+	repo.Commit("main", files, "init")
+	return srv, repo
 }
 
 func TestUpdatesOpenPRs(t *testing.T) {
 	updatesWorkdir(t)
 	t.Setenv("GITHUB_TOKEN", "test-token")
-	f, api := newFakeGitHub(t)
+	srv, repo := fakeGitHub(t)
 	before := readFile(t, "environments/zlib/spack.yaml")
-	args := []string{"-open-prs", "-repo", "o/r", "-api-url", api, "-max-prs", "3"}
+	args := []string{"-open-prs", "-repo", "o/r", "-api-url", srv.RootURL(), "-max-prs", "3"}
 
-	out, err := updates(t, args...)
+	var logs bytes.Buffer
+	log.SetOutput(&logs)
+	t.Cleanup(func() { log.SetOutput(os.Stderr) })
+	out, err := updatesCmd(t, args...)
 	require.NoError(t, err)
-	assert.Equal(t, fmt.Sprintf(wantTable,
-		"opened https://github.com/o/r/pull/1",
-		"opened https://github.com/o/r/pull/2",
-		"opened https://github.com/o/r/pull/3",
-		"held: -max-prs 3 reached"), out)
+	// The table says what happened to each row (issue 11); the log has the links.
+	assert.Equal(t, fmt.Sprintf(wantTable, "opened #1", "opened #2", "opened #3", "held: -max-prs 3 reached"), out)
+	assert.Contains(t, logs.String(), "zlib: zlib 1.3.1: opened https://github.com/o/r/pull/2\n")
 	assert.Equal(t, before, readFile(t, "environments/zlib/spack.yaml"), "pull requests leave the checkout alone")
 
-	require.Len(t, f.pulls, 3)
-	pr := f.pulls[1]
-	assert.Equal(t, "zlib: update zlib to 1.3.1", pr["title"])
-	assert.Equal(t, "update/zlib/zlib-1.3.1", pr["head"].(map[string]any)["ref"])
-	assert.Contains(t, pr["body"], "`zlib@1.2.13 +shared` → `zlib@1.3.1 +shared`")
-	assert.Contains(t, pr["body"], "https://zlib.net")
+	pulls := repo.Pulls()
+	require.Len(t, pulls, 3)
+	pr := pulls[1]
+	assert.Equal(t, "zlib: update zlib to 1.3.1", pr.Title)
+	assert.Equal(t, "update/zlib/zlib-1.3.1", pr.Head)
+	assert.Contains(t, pr.Body, "`zlib@1.2.13 +shared` → `zlib@1.3.1 +shared`")
+	assert.Contains(t, pr.Body, "https://zlib.net")
 	// One update per pull request: the zlib branch changes zlib only.
-	got := f.prFile("update/zlib/zlib-1.3.1", "environments/zlib/spack.yaml")
+	got := string(repo.Files("update/zlib/zlib-1.3.1")["environments/zlib/spack.yaml"])
 	assert.Equal(t, strings.Replace(before, "zlib@1.2.13", "zlib@1.3.1", 1), got)
-	assert.Equal(t, "tools: update hdf5 to 1.14.6", f.pulls[0]["title"])
+	assert.Equal(t, "tools: update hdf5 to 1.14.6", pulls[0].Title)
 
 	// The second run opens only the held update, the third nothing at all.
-	out, err = updates(t, append(args[:len(args)-1], "10")...)
+	out, err = updatesCmd(t, append(args[:len(args)-1], "10")...)
 	require.NoError(t, err)
-	assert.Contains(t, out, "zlib   cmake     3.30.9   3.31.9  opened https://github.com/o/r/pull/4\n")
-	assert.Contains(t, out, "zlib   zlib      1.2.13   1.3.1   skipped: open pull request #2 has branch update/zlib/zlib-1.3.1\n")
-	require.Len(t, f.pulls, 4)
-	out, err = updates(t, args...)
+	assert.Contains(t, out, "zlib   cmake     3.30.9   3.31.9  opened #4\n")
+	assert.Contains(t, out, "zlib   zlib      1.2.13   1.3.1   exists #2\n")
+	require.Len(t, repo.Pulls(), 4)
+	out, err = updatesCmd(t, args...)
 	require.NoError(t, err)
 	assert.NotContains(t, out, "opened")
-	assert.Len(t, f.pulls, 4)
+	assert.Len(t, repo.Pulls(), 4)
 
 	// A rejected update stays rejected.
-	f.pulls[3]["state"] = "closed"
-	out, err = updates(t, args...)
+	repo.ClosePull(4, false)
+	out, err = updatesCmd(t, args...)
 	require.NoError(t, err)
 	assert.Contains(t, out, "skipped: closed pull request #4 for this version was not merged")
-	assert.Len(t, f.pulls, 4)
+	assert.Len(t, repo.Pulls(), 4)
 }
 
 func TestUpdatesNoTokenNoRequests(t *testing.T) {
 	updatesWorkdir(t)
 	t.Setenv("GITHUB_TOKEN", "")
-	f, api := newFakeGitHub(t)
-	_, err := updates(t, "-open-prs", "-repo", "o/r", "-api-url", api)
+	srv, _ := fakeGitHub(t)
+	_, err := updatesCmd(t, "-open-prs", "-repo", "o/r", "-api-url", srv.RootURL())
 	require.ErrorContains(t, err, "GITHUB_TOKEN")
-	assert.Zero(t, f.requests)
+	assert.Empty(t, srv.Requests())
 }
 
 // gitRemote makes a git repository with spack-packages-like release tags.
@@ -320,29 +240,29 @@ func TestUpdatesPackagesPin(t *testing.T) {
 	updatesWorkdir(t)
 	before := readFile(t, "pins.yaml")
 
-	out, err := updates(t, "-dry-run", "-env", "tools", "-packages-remote", remote)
+	out, err := updatesCmd(t, "-dry-run", "-env", "tools", "-packages-remote", remote)
 	require.NoError(t, err)
 	assert.Contains(t, out, "pins.yaml  spack-packages  v2025.11.0  v2025.12.0  update\n")
 
-	_, err = updates(t, "-env", "tools", "-packages-remote", remote)
+	_, err = updatesCmd(t, "-env", "tools", "-packages-remote", remote)
 	require.NoError(t, err)
 	want := strings.NewReplacer("tag: v2025.11.0", "tag: v2025.12.0", "0dd45961cbeac4f8e00d1ea4d45d4bd86890072b", commit).Replace(before)
 	assert.Equal(t, want, readFile(t, "pins.yaml"), "tag and commit (of the annotated tag's commit) change, nothing else")
 
-	out, err = updates(t, "-dry-run", "-env", "tools", "-packages-remote", remote)
+	out, err = updatesCmd(t, "-dry-run", "-env", "tools", "-packages-remote", remote)
 	require.NoError(t, err)
 	assert.Contains(t, out, "pins.yaml  spack-packages  v2025.12.0  v2025.12.0  up to date\n")
 
 	require.NoError(t, os.WriteFile(".github/updates-ignore", []byte("spack-packages@2025.12\n"), 0o644))
 	require.NoError(t, os.WriteFile("pins.yaml", []byte(before), 0o644))
-	out, err = updates(t, "-dry-run", "-env", "tools", "-packages-remote", remote)
+	out, err = updatesCmd(t, "-dry-run", "-env", "tools", "-packages-remote", remote)
 	require.NoError(t, err)
 	assert.Contains(t, out, "pins.yaml  spack-packages  v2025.11.0  v2025.11.0  up to date\n", "an ignored tag is not proposed")
 }
 
 func TestUpdatesBench(t *testing.T) {
 	updatesWorkdir(t)
-	out, err := updates(t, "-bench")
+	out, err := updatesCmd(t, "-bench")
 	require.NoError(t, err)
 	assert.Contains(t, out, "bench: 5 package.py read, 0 failed, 19 versions")
 	assert.Contains(t, out, "bench: 50 environments, 200 specs, 5 package.py read, 160 updates found: ")

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"path"
-	"strings"
 
 	gh "github.com/google/go-github/v50/github"
 )
@@ -26,14 +24,9 @@ type UpdatePR struct {
 	// Message is the commit message; the title when empty. An existing branch whose
 	// head commit has this message is taken as the bot's own and reused.
 	Message string
-	// Files are the new contents of the files the commit changes.
-	Files []File
-}
-
-// File is a file's path in the repository and its new contents.
-type File struct {
-	Path    string
-	Content []byte
+	// Files maps slash-separated paths from the repository's root to the new
+	// contents of the files the commit changes.
+	Files map[string][]byte
 }
 
 // UpdatePRResult says what OpenUpdatePR did.
@@ -42,8 +35,11 @@ type UpdatePRResult struct {
 	Number int
 	URL    string
 	// Skipped says why no pull request was opened, e.g. "open pull request #12 has
-	// this branch"; empty when one was.
+	// branch update/zlib/zlib-1.3.1"; empty when one was.
 	Skipped string
+	// Existing is the open pull request that already proposes this update, when
+	// that is why it was skipped.
+	Existing int
 }
 
 func (u *UpdatePR) validate() error {
@@ -57,27 +53,12 @@ func (u *UpdatePR) validate() error {
 	case len(u.Files) == 0:
 		return errors.New("update pull request: no files")
 	}
-	for _, f := range u.Files {
-		if f.Path == "" || path.IsAbs(f.Path) || path.Clean(f.Path) != f.Path || strings.HasPrefix(f.Path, "../") {
-			return fmt.Errorf("update pull request: bad file path %q", f.Path)
+	for name := range u.Files {
+		if err := checkPath(name); err != nil {
+			return fmt.Errorf("update pull request: %w", err)
 		}
 	}
 	return nil
-}
-
-// validBranch checks a branch name against git's ref rules, as far as an update
-// branch can break them.
-func validBranch(b string) bool {
-	if b == "" || strings.HasPrefix(b, "/") || strings.HasSuffix(b, "/") || strings.HasSuffix(b, ".lock") ||
-		strings.Contains(b, "..") || strings.Contains(b, "//") || strings.Contains(b, "@{") {
-		return false
-	}
-	for _, c := range b {
-		if c <= ' ' || c == 0x7f || strings.ContainsRune("~^:?*[\\", c) {
-			return false
-		}
-	}
-	return true
 }
 
 // OpenUpdatePR opens the pull request u in owner/repo unless it would duplicate one: an
@@ -85,11 +66,12 @@ func validBranch(b string) bool {
 // closed, unmerged one from u.Branch means someone rejected this update. Then it
 // returns why in Skipped and changes nothing.
 //
-// Otherwise it commits u.Files on top of u.Base with the Git Data API, points u.Branch
-// at the commit and opens the pull request. If u.Branch exists already (a run that
+// Otherwise it commits u.Files on top of u.Base (Commit WithBase), which creates
+// u.Branch, and opens the pull request. If u.Branch exists already (a run that
 // stopped before opening its pull request) and its head commit has u.Message, the
 // branch is the bot's and is moved to the new commit; a branch with other commits is
-// left alone and skipped.
+// left alone and skipped. Each step may be repeated after a failure: a rerun finishes
+// what a failed run left, and opens no second pull request.
 func (c *Client) OpenUpdatePR(ctx context.Context, owner, repo string, u UpdatePR) (UpdatePRResult, error) {
 	if err := u.validate(); err != nil {
 		return UpdatePRResult{}, err
@@ -97,60 +79,59 @@ func (c *Client) OpenUpdatePR(ctx context.Context, owner, repo string, u UpdateP
 	if u.Message == "" {
 		u.Message = u.Title
 	}
-	if skip, err := c.duplicateUpdatePR(ctx, owner, repo, u); err != nil || skip != "" {
-		return UpdatePRResult{Skipped: skip}, err
+	if res, err := c.duplicateUpdatePR(ctx, owner, repo, u); err != nil || res.Skipped != "" {
+		return res, err
 	}
+	sha, err := c.Commit(ctx, owner, repo, u.Branch, func(context.Context, *Snapshot) (*Change, error) {
+		return &Change{Files: u.Files, Message: u.Message}, nil
+	}, WithBase(u.Base))
+	switch {
+	case errors.Is(err, ErrBranchTaken):
+		return UpdatePRResult{Skipped: fmt.Sprintf("branch %s exists with commits the update bot did not make", u.Branch)}, nil
+	case err != nil:
+		return UpdatePRResult{}, err
+	case sha == "":
+		return UpdatePRResult{Skipped: fmt.Sprintf("branch %s has these files already", u.Base)}, nil
+	}
+	return c.createPull(ctx, owner, repo, u)
+}
 
-	// One commit with the new files on top of the base branch.
-	var base *gh.Reference
-	err := c.call(ctx, fmt.Sprintf("reading branch %s of %s/%s", u.Base, owner, repo), func() (resp *gh.Response, err error) {
-		base, resp, err = c.gh.Git.GetRef(ctx, owner, repo, "heads/"+u.Base)
-		return resp, err
-	})
+// duplicateUpdatePR says why u duplicates an existing pull request; Skipped is empty
+// when it does not.
+func (c *Client) duplicateUpdatePR(ctx context.Context, owner, repo string, u UpdatePR) (UpdatePRResult, error) {
+	open, err := c.listPulls(ctx, owner, repo, &gh.PullRequestListOptions{State: "open"})
 	if err != nil {
 		return UpdatePRResult{}, err
 	}
-	baseSHA := base.GetObject().GetSHA()
-	var baseCommit *gh.Commit
-	err = c.call(ctx, fmt.Sprintf("reading commit %s of %s/%s", baseSHA, owner, repo), func() (resp *gh.Response, err error) {
-		baseCommit, resp, err = c.gh.Git.GetCommit(ctx, owner, repo, baseSHA)
-		return resp, err
-	})
+	for _, pr := range open {
+		switch n := pr.GetNumber(); {
+		case pr.GetHead().GetRef() == u.Branch:
+			return UpdatePRResult{Skipped: fmt.Sprintf("open pull request #%d has branch %s", n, u.Branch), Existing: n}, nil
+		case pr.GetTitle() == u.Title:
+			return UpdatePRResult{Skipped: fmt.Sprintf("open pull request #%d has this title", n), Existing: n}, nil
+		}
+	}
+	// The branch names the version, so a closed pull request from it is this update.
+	closed, err := c.listPulls(ctx, owner, repo, &gh.PullRequestListOptions{State: "closed", Head: owner + ":" + u.Branch})
 	if err != nil {
 		return UpdatePRResult{}, err
 	}
-	entries := make([]*gh.TreeEntry, len(u.Files))
-	for i, f := range u.Files {
-		entries[i] = &gh.TreeEntry{Path: gh.String(f.Path), Mode: gh.String("100644"), Type: gh.String("blob"), Content: gh.String(string(f.Content))}
+	for _, pr := range closed {
+		if pr.GetHead().GetRef() == u.Branch && pr.MergedAt == nil {
+			return UpdatePRResult{Skipped: fmt.Sprintf("closed pull request #%d for this version was not merged", pr.GetNumber())}, nil
+		}
 	}
-	var tree *gh.Tree
-	err = c.call(ctx, fmt.Sprintf("creating tree in %s/%s", owner, repo), func() (resp *gh.Response, err error) {
-		tree, resp, err = c.gh.Git.CreateTree(ctx, owner, repo, baseCommit.GetTree().GetSHA(), entries)
-		return resp, err
-	})
-	if err != nil {
-		return UpdatePRResult{}, err
-	}
-	var commit *gh.Commit
-	err = c.call(ctx, fmt.Sprintf("creating commit in %s/%s", owner, repo), func() (resp *gh.Response, err error) {
-		commit, resp, err = c.gh.Git.CreateCommit(ctx, owner, repo, &gh.Commit{
-			Message: gh.String(u.Message),
-			Tree:    &gh.Tree{SHA: tree.SHA},
-			Parents: []*gh.Commit{{SHA: gh.String(baseSHA)}},
-		})
-		return resp, err
-	})
-	if err != nil {
-		return UpdatePRResult{}, err
-	}
+	return UpdatePRResult{}, nil
+}
 
-	skip, err := c.pointBranch(ctx, owner, repo, u, commit.GetSHA())
-	if err != nil || skip != "" {
-		return UpdatePRResult{Skipped: skip}, err
-	}
-
+// createPull opens u's pull request. GitHub allows one open pull request per head
+// branch: after a repeated request it answers 422, and the open one is the first
+// attempt's, whose answer was lost; without a repeat, another run opened it.
+func (c *Client) createPull(ctx context.Context, owner, repo string, u UpdatePR) (UpdatePRResult, error) {
+	attempts := 0
 	var pr *gh.PullRequest
-	err = c.call(ctx, fmt.Sprintf("opening pull request %q in %s/%s", u.Title, owner, repo), func() (resp *gh.Response, err error) {
+	err := c.call(ctx, fmt.Sprintf("opening pull request %q in %s/%s", u.Title, owner, repo), conditional, func() (resp *gh.Response, err error) {
+		attempts++
 		pr, resp, err = c.gh.PullRequests.Create(ctx, owner, repo, &gh.NewPullRequest{
 			Title:               gh.String(u.Title),
 			Head:                gh.String(u.Branch),
@@ -160,37 +141,23 @@ func (c *Client) OpenUpdatePR(ctx context.Context, owner, repo string, u UpdateP
 		})
 		return resp, err
 	})
+	if statusOf(err) == http.StatusUnprocessableEntity {
+		open, lerr := c.listPulls(ctx, owner, repo, &gh.PullRequestListOptions{State: "open", Head: owner + ":" + u.Branch, Base: u.Base})
+		if lerr != nil {
+			return UpdatePRResult{}, errors.Join(err, lerr)
+		}
+		if len(open) > 0 {
+			n := open[0].GetNumber()
+			if attempts > 1 {
+				return UpdatePRResult{Number: n, URL: open[0].GetHTMLURL()}, nil
+			}
+			return UpdatePRResult{Skipped: fmt.Sprintf("open pull request #%d has branch %s", n, u.Branch), Existing: n}, nil
+		}
+	}
 	if err != nil {
 		return UpdatePRResult{}, err
 	}
 	return UpdatePRResult{Number: pr.GetNumber(), URL: pr.GetHTMLURL()}, nil
-}
-
-// duplicateUpdatePR returns why u duplicates an existing pull request, or "".
-func (c *Client) duplicateUpdatePR(ctx context.Context, owner, repo string, u UpdatePR) (string, error) {
-	open, err := c.listPulls(ctx, owner, repo, &gh.PullRequestListOptions{State: "open"})
-	if err != nil {
-		return "", err
-	}
-	for _, pr := range open {
-		switch {
-		case pr.GetHead().GetRef() == u.Branch:
-			return fmt.Sprintf("open pull request #%d has branch %s", pr.GetNumber(), u.Branch), nil
-		case pr.GetTitle() == u.Title:
-			return fmt.Sprintf("open pull request #%d has this title", pr.GetNumber()), nil
-		}
-	}
-	// The branch names the version, so a closed pull request from it is this update.
-	closed, err := c.listPulls(ctx, owner, repo, &gh.PullRequestListOptions{State: "closed", Head: owner + ":" + u.Branch})
-	if err != nil {
-		return "", err
-	}
-	for _, pr := range closed {
-		if pr.GetHead().GetRef() == u.Branch && pr.MergedAt == nil {
-			return fmt.Sprintf("closed pull request #%d for this version was not merged", pr.GetNumber()), nil
-		}
-	}
-	return "", nil
 }
 
 // listPulls lists all pages of pull requests matching opts.
@@ -200,7 +167,7 @@ func (c *Client) listPulls(ctx context.Context, owner, repo string, opts *gh.Pul
 	for {
 		var page []*gh.PullRequest
 		var resp *gh.Response
-		err := c.call(ctx, fmt.Sprintf("listing %s pull requests of %s/%s", opts.State, owner, repo), func() (r *gh.Response, err error) {
+		err := c.call(ctx, fmt.Sprintf("listing %s pull requests of %s/%s", opts.State, owner, repo), read, func() (r *gh.Response, err error) {
 			page, resp, err = c.gh.PullRequests.List(ctx, owner, repo, opts)
 			return resp, err
 		})
@@ -213,46 +180,4 @@ func (c *Client) listPulls(ctx context.Context, owner, repo string, opts *gh.Pul
 		}
 		opts.Page = resp.NextPage
 	}
-}
-
-// pointBranch creates u.Branch at sha. If the branch exists and is the bot's (its head
-// commit has u.Message) it is moved to sha; if it is someone else's, it is left alone
-// and pointBranch returns why it skipped.
-func (c *Client) pointBranch(ctx context.Context, owner, repo string, u UpdatePR, sha string) (string, error) {
-	ref := "refs/heads/" + u.Branch
-	err := c.call(ctx, fmt.Sprintf("creating branch %s in %s/%s", u.Branch, owner, repo), func() (resp *gh.Response, err error) {
-		_, resp, err = c.gh.Git.CreateRef(ctx, owner, repo, &gh.Reference{Ref: gh.String(ref), Object: &gh.GitObject{SHA: gh.String(sha)}})
-		return resp, err
-	})
-	var er *gh.ErrorResponse
-	if err == nil || !errors.As(err, &er) || er.Response == nil || er.Response.StatusCode != http.StatusUnprocessableEntity {
-		return "", err
-	}
-
-	// 422: the reference exists already. Whose is it?
-	var existing *gh.Reference
-	err = c.call(ctx, fmt.Sprintf("reading branch %s of %s/%s", u.Branch, owner, repo), func() (resp *gh.Response, err error) {
-		existing, resp, err = c.gh.Git.GetRef(ctx, owner, repo, "heads/"+u.Branch)
-		return resp, err
-	})
-	if err != nil {
-		return "", fmt.Errorf("creating branch %s in %s/%s: %w", u.Branch, owner, repo, err)
-	}
-	headSHA := existing.GetObject().GetSHA()
-	var head *gh.Commit
-	err = c.call(ctx, fmt.Sprintf("reading commit %s of %s/%s", headSHA, owner, repo), func() (resp *gh.Response, err error) {
-		head, resp, err = c.gh.Git.GetCommit(ctx, owner, repo, headSHA)
-		return resp, err
-	})
-	if err != nil {
-		return "", err
-	}
-	if head.GetMessage() != u.Message {
-		return fmt.Sprintf("branch %s exists with commits the update bot did not make", u.Branch), nil
-	}
-	err = c.call(ctx, fmt.Sprintf("moving branch %s of %s/%s", u.Branch, owner, repo), func() (resp *gh.Response, err error) {
-		_, resp, err = c.gh.Git.UpdateRef(ctx, owner, repo, &gh.Reference{Ref: gh.String(ref), Object: &gh.GitObject{SHA: gh.String(sha)}}, true)
-		return resp, err
-	})
-	return "", err
 }

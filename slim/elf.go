@@ -11,6 +11,7 @@ import (
 	"path"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -59,6 +60,37 @@ func Scan(host string) (*Tree, error) {
 	})
 	if err != nil {
 		return nil, fmt.Errorf("scanning %s: %w", host, err)
+	}
+	return t, nil
+}
+
+// Filter returns the part of t whose paths keep accepts; the files stay where they
+// are on the local disk.
+func (t *Tree) Filter(keep func(p string) bool) *Tree {
+	out := &Tree{Host: t.Host, entries: map[string]entry{}}
+	for p, e := range t.entries {
+		if keep(p) {
+			out.entries[p] = e
+		}
+	}
+	return out
+}
+
+// ParseListing reads `find DIR -type f -printf '%s %P\n'`, DIR standing for the
+// image's root: a tree of file sizes only, for measuring files that never leave the
+// engine.
+func ParseListing(out string) (*Tree, error) {
+	t := &Tree{entries: map[string]entry{}}
+	for i, line := range strings.Split(strings.TrimRight(out, "\n"), "\n") {
+		if line == "" {
+			continue
+		}
+		size, p, ok := strings.Cut(line, " ")
+		n, err := strconv.ParseInt(size, 10, 64)
+		if !ok || err != nil {
+			return nil, fmt.Errorf("file listing line %d: %q: want SIZE PATH", i+1, line)
+		}
+		t.entries[path.Join("/", p)] = entry{size: n}
 	}
 	return t, nil
 }

@@ -41,8 +41,8 @@ func TestParseEnvironment(t *testing.T) {
     depfile: true
 `,
 			want: Environment{
-				Specs:  []string{"libsigsegv@2.14", "lz4@1.9.4 +shared"},
-				Target: "x86_64_v2",
+				Specs:        []string{"libsigsegv@2.14", "lz4@1.9.4+shared"},
+				Requirements: Requirements{All: []any{"target=x86_64_v2"}, Target: "x86_64_v2"},
 				Container: Container{
 					Images:     Images{Build: "example.org/spack:1.1.0", Final: "scratch"},
 					OSPackages: OSPackages{Command: "apt", Final: []string{"libgomp1"}},
@@ -51,22 +51,26 @@ func TestParseEnvironment(t *testing.T) {
 			},
 		},
 		{
-			name:  "images os and spack ref",
-			input: "spack:\n  specs: [zlib]\n  container:\n    images:\n      os: ubuntu:24.04\n      spack:\n        ref: v1.1.0\n",
-			want:  Environment{Specs: []string{"zlib"}, Container: Container{Strip: true, Images: Images{OS: "ubuntu:24.04", Spack: "v1.1.0"}}},
+			name:  "images os and spack",
+			input: "spack:\n  specs: [zlib]\n  container:\n    images:\n      os: ubuntu:24.04\n      spack: 1.1.0\n",
+			want:  Environment{Specs: []string{"zlib"}, Container: Container{Strip: true, Images: Images{OS: "ubuntu:24.04", Spack: "1.1.0"}}},
 		},
 		{
 			name:  "packages target list",
 			input: "spack:\n  specs: [zlib]\n  packages:\n    all:\n      target: [zen3]\n",
-			want:  Environment{Specs: []string{"zlib"}, Target: "zen3", Container: Container{Strip: true}},
+			want:  Environment{Specs: []string{"zlib"}, Requirements: Requirements{Target: "zen3"}, Container: Container{Strip: true}},
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := ParseEnvironment("demo", "environments/demo/spack.yaml", []byte(tt.input))
 			require.NoError(t, err)
-			tt.want.Name, tt.want.Path, tt.want.Raw = "demo", "environments/demo/spack.yaml", []byte(tt.input)
-			assert.Equal(t, &tt.want, got)
+			assert.Equal(t, "demo", got.Name)
+			assert.Equal(t, "environments/demo/spack.yaml", got.Path)
+			assert.Equal(t, []byte(tt.input), got.Raw)
+			assert.Equal(t, tt.want.Specs, got.Specs)
+			assert.Equal(t, tt.want.Container, got.Container)
+			assert.Equal(t, tt.want.Requirements, got.Requirements)
 		})
 	}
 }
@@ -93,15 +97,21 @@ func TestParseEnvironmentErrors(t *testing.T) {
 		{"specs missing", "demo", "spack:\n  view: true\n", path + ":2: spack: has no specs: list"},
 		{"specs empty", "demo", "spack:\n  specs: []\n", path + ":2: specs is empty"},
 		{"specs scalar", "demo", "spack:\n  specs: lz4\n", path + ":2: specs must be a list of strings, not a string"},
-		{"spec mapping", "demo", "spack:\n  specs:\n  - {name: lz4}\n", path + ":3: specs must be a list of strings; this item is a mapping"},
+		{"spec mapping", "demo", "spack:\n  specs:\n  - {name: lz4}\n", path + ":3: specs entry is a mapping, not a spec or a matrix"},
 		{"spec number", "demo", "spack:\n  specs:\n  - 42\n", path + ":3: specs must be a list of strings; this item is a number"},
 		{"spec empty string", "demo", "spack:\n  specs:\n  - \"\"\n", path + ":3: spec is an empty string"},
-		{"spec matrix", "demo", "spack:\n  specs:\n  - matrix: [[a], [b]]\n", path + ":3: spec matrices are not supported"},
-		{"spec definition", "demo", "spack:\n  specs:\n  - $mpis\n", path + ":3: spec \"$mpis\" refers to a definition"},
+		{"spec matrix extra key", "demo", "spack:\n  specs:\n  - matrix: [[a], [b]]\n    sigil: x\n", path + ":4: extra attributes in spec matrix: sigil"},
+		{"undefined definition", "demo", "spack:\n  specs:\n  - $mpis\n", path + ":3: trying to expand the name \"mpis\", which is not defined yet"},
 		{"spec without name", "demo", "spack:\n  specs:\n  - \"@1.2\"\n", path + ":3: spec \"@1.2\" must start with a package name"},
 		{"spec uppercase", "demo", "spack:\n  specs:\n  - Zlib@1.3\n", path + ":3: spec \"Zlib@1.3\": package name \"Zlib\""},
+		{"spec double at", "demo", "spack:\n  specs:\n  - zlib@@1.2\n", path + ":3: spec \"zlib@@1.2\": '@' without a version at column 5"},
+		{"misspelled container", "demo", "spack:\n  specs: [a]\n  contianer: {}\n", path + ":3: unknown key spack.contianer (did you mean spack.container?)"},
+		{"develop", "demo", "spack:\n  specs: [a]\n  develop: {a: {spec: a@1}}\n", path + ":3: develop: is not supported"},
+		{"images spack mapping", "demo", "spack:\n  specs: [a]\n  container:\n    images:\n      os: ubuntu:24.04\n      spack:\n        ref: v1.1.0\n", path + ":7: container.images.spack as a mapping (url, ref) builds Spack from git"},
+		{"images os unknown", "demo", "spack:\n  specs: [a]\n  container:\n    images:\n      os: debian:12\n      spack: 1.1.0\n", path + ":5: container.images.os \"debian:12\": Spack publishes builder images for almalinux:8, "},
+		{"images os without builder", "demo", "spack:\n  specs: [a]\n  container:\n    images:\n      os: alpine:3\n      spack: 1.1.0\n", path + ":5: container.images.os \"alpine:3\""},
 		{"container scalar", "demo", "spack:\n  specs: [a]\n  container: yes\n", path + ":3: container: must be a mapping"},
-		{"container unknown key", "demo", "spack:\n  specs: [a]\n  container:\n    imagez: {}\n", path + ":4: unknown key container.imagez"},
+		{"container unknown key", "demo", "spack:\n  specs: [a]\n  container:\n    imagez: {}\n", path + ":4: unknown key container.imagez (did you mean container.images?)"},
 		{"container singularity", "demo", "spack:\n  specs: [a]\n  container:\n    format: singularity\n", path + ":4: container.format \"singularity\" is not supported"},
 		{"strip not bool", "demo", "spack:\n  specs: [a]\n  container:\n    strip: maybe\n", path + ":4: container.strip must be true or false"},
 		{"images both forms", "demo", "spack:\n  specs: [a]\n  container:\n    images:\n      os: ubuntu:24.04\n      final: scratch\n", path + ":5: container.images takes either os and spack, or build and final"},

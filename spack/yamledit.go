@@ -1,7 +1,6 @@
 package spack
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"slices"
@@ -223,79 +222,21 @@ func checkEdits(before, after []byte, edits []Edit) error {
 }
 
 // SetSpecVersion returns data, a spack.yaml, with the root version of spec s changed
-// to v and every other byte unchanged.
-func SetSpecVersion(data []byte, s EnvSpec, v Version) ([]byte, error) {
+// to v and every other byte unchanged, and the edit it made, so that several edits of
+// one file can be applied together (ApplyEdits).
+func SetSpecVersion(data []byte, s EnvSpec, v Version) ([]byte, Edit, error) {
 	sp, err := ParseSpec(s.Text)
 	if err != nil {
-		return nil, err
+		return nil, Edit{}, err
 	}
 	nsp, err := sp.WithVersion(v)
 	if err != nil {
-		return nil, err
+		return nil, Edit{}, err
 	}
-	return ApplyEdits(data, []Edit{{Line: s.Line, Column: s.Column, Old: s.Text, New: nsp.String()}})
-}
-
-// PackagesPin is the spack-packages entry of pins.yaml: which commit of the package
-// repository every environment is built with.
-type PackagesPin struct {
-	Git    string
-	Tag    string
-	Commit string
-
-	tag, commit *yaml.Node
-}
-
-// ReadPackagesPin reads the spack-packages entry of pins.yaml; path is for messages.
-func ReadPackagesPin(path string, data []byte) (PackagesPin, error) {
-	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return PackagesPin{}, &ParseError{Path: path, Msg: err.Error()}
-	}
-	if len(doc.Content) == 0 {
-		return PackagesPin{}, &ParseError{Path: path, Msg: "empty file"}
-	}
-	m := mappingValue(doc.Content[0], "spack-packages")
-	if m == nil || m.Kind != yaml.MappingNode {
-		return PackagesPin{}, &ParseError{Path: path, Line: doc.Content[0].Line, Msg: "want a spack-packages: mapping"}
-	}
-	p := PackagesPin{tag: mappingValue(m, "tag"), commit: mappingValue(m, "commit")}
-	if g := mappingValue(m, "git"); g != nil {
-		p.Git = g.Value
-	}
-	for _, n := range []struct {
-		name string
-		node *yaml.Node
-		dst  *string
-	}{{"tag", p.tag, &p.Tag}, {"commit", p.commit, &p.Commit}} {
-		if n.node == nil || n.node.Kind != yaml.ScalarNode || n.node.Value == "" {
-			return PackagesPin{}, &ParseError{Path: path, Line: m.Line, Msg: "spack-packages." + n.name + " must be a string"}
-		}
-		*n.dst = n.node.Value
-	}
-	return p, nil
-}
-
-// SetPackagesPin returns pins.yaml with spack-packages' tag and commit changed and every
-// other byte unchanged.
-func SetPackagesPin(path string, data []byte, tag, commit string) ([]byte, error) {
-	p, err := ReadPackagesPin(path, data)
+	e := Edit{Line: s.Line, Column: s.Column, Old: s.Text, New: nsp.String()}
+	out, err := ApplyEdits(data, []Edit{e})
 	if err != nil {
-		return nil, err
+		return nil, Edit{}, err
 	}
-	var edits []Edit
-	if tag != p.Tag {
-		edits = append(edits, Edit{Line: p.tag.Line, Column: p.tag.Column, Old: p.Tag, New: tag})
-	}
-	if commit != p.Commit {
-		edits = append(edits, Edit{Line: p.commit.Line, Column: p.commit.Column, Old: p.Commit, New: commit})
-	}
-	out, err := ApplyEdits(data, edits)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	if bytes.Equal(out, data) {
-		return data, nil
-	}
-	return out, nil
+	return out, e, nil
 }

@@ -131,8 +131,9 @@ func TestSetSpecVersionRoundTrip(t *testing.T) {
 				return
 			}
 			require.GreaterOrEqual(t, i, 0, "spec %q not found", tt.spec)
-			out, err := SetSpecVersion(data, specs[i], mustVersion(t, tt.version))
+			out, edit, err := SetSpecVersion(data, specs[i], mustVersion(t, tt.version))
 			require.NoError(t, err)
+			assert.Equal(t, specs[i].Text, edit.Old)
 			checkGolden(t, tt.golden, out)
 			assert.Equal(t, []string{tt.want}, changedLines(t, data, out))
 			assert.Equal(t, len(data)+len(tt.version)-len(strings.TrimPrefix(strings.SplitN(strings.SplitN(tt.spec, "@", 2)[1], " ", 2)[0], "=")), len(out))
@@ -183,30 +184,4 @@ func TestApplyEditsErrors(t *testing.T) {
 			assert.ErrorContains(t, err, tt.wantErr)
 		})
 	}
-}
-
-func TestPackagesPin(t *testing.T) {
-	data := readYAMLFixture(t, "pins.yaml")
-	p, err := ReadPackagesPin("pins.yaml", data)
-	require.NoError(t, err)
-	assert.Equal(t, "https://github.com/spack/spack-packages.git", p.Git)
-	assert.Equal(t, "v2025.11.0", p.Tag)
-	assert.Equal(t, "0dd45961cbeac4f8e00d1ea4d45d4bd86890072b", p.Commit)
-
-	out, err := SetPackagesPin("pins.yaml", data, "v2025.12.0", "1111111111111111111111111111111111111111")
-	require.NoError(t, err)
-	checkGolden(t, "pins.golden", out)
-	assert.Equal(t, []string{
-		"  tag:   v2025.12.0   # odd spacing survives\n",
-		"  commit: \"1111111111111111111111111111111111111111\"\n",
-	}, changedLines(t, data, out))
-
-	same, err := SetPackagesPin("pins.yaml", data, p.Tag, p.Commit)
-	require.NoError(t, err)
-	assert.Equal(t, data, same)
-
-	_, err = ReadPackagesPin("pins.yaml", []byte("spack-packages:\n  tag: v1\n"))
-	assert.ErrorContains(t, err, "pins.yaml:2: spack-packages.commit must be a string")
-	_, err = ReadPackagesPin("pins.yaml", []byte("spack: {}\n"))
-	assert.ErrorContains(t, err, "want a spack-packages: mapping")
 }

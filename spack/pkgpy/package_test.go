@@ -1,4 +1,4 @@
-package spack
+package pkgpy
 
 import (
 	"path/filepath"
@@ -7,16 +7,18 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/spack-ghcr/spack-ghcr/spack"
 )
 
-func readFixture(t *testing.T, name string) *PackageVersions {
+func readFixture(t *testing.T, name string) *Package {
 	t.Helper()
-	pv, err := ReadPackageVersions(filepath.Join("testdata", "packages", name))
+	pv, err := Read(filepath.Join("testdata", "packages", name))
 	require.NoError(t, err)
 	return pv
 }
 
-func TestParsePackageVersions(t *testing.T) {
+func TestParse(t *testing.T) {
 	pv := readFixture(t, "demo.py")
 	assert.Equal(t, "https://demo.example.org/project", pv.Homepage)
 	assert.Equal(t, 2, pv.Dynamic, "the loop and str(0.8)")
@@ -61,16 +63,16 @@ func TestParsePackageVersions(t *testing.T) {
 	assert.False(t, ok, "version() inside a def is not a directive")
 }
 
-func TestParsePackageVersionsErrors(t *testing.T) {
-	_, err := ReadPackageVersions(filepath.Join("testdata", "packages", "broken.py"))
+func TestParseErrors(t *testing.T) {
+	_, err := Read(filepath.Join("testdata", "packages", "broken.py"))
 	assert.ErrorContains(t, err, "broken.py:6: unterminated string")
-	var pe *ParseError
+	var pe *spack.ParseError
 	assert.ErrorAs(t, err, &pe)
-	_, err = ReadPackageVersions(filepath.Join("testdata", "packages", "missing.py"))
+	_, err = Read(filepath.Join("testdata", "packages", "missing.py"))
 	assert.ErrorContains(t, err, "missing.py")
 }
 
-func TestParsePackageVersionsSmall(t *testing.T) {
+func TestParseSmall(t *testing.T) {
 	tests := []struct {
 		name     string
 		input    string
@@ -91,7 +93,7 @@ func TestParsePackageVersionsSmall(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			pv, err := ParsePackageVersions("package.py", []byte(tt.input))
+			pv, err := Parse("package.py", []byte(tt.input))
 			require.NoError(t, err)
 			var got []string
 			for _, v := range pv.Versions {
@@ -112,7 +114,7 @@ func TestNewest(t *testing.T) {
 	got, ok = preferred.Newest(nil)
 	require.True(t, ok)
 	assert.Equal(t, "3.31.9", got.Version.String())
-	_, ok = demo.Newest(func(Version) bool { return true })
+	_, ok = demo.Newest(func(spack.Version) bool { return true })
 	assert.False(t, ok)
 }
 
@@ -121,7 +123,7 @@ func TestNewestSafe(t *testing.T) {
 	preferred := readFixture(t, "preferred.py")
 	tests := []struct {
 		name    string
-		pkg     *PackageVersions
+		pkg     *Package
 		current string
 		exclude string // a version constraint, "" for none
 		want    string // "" when there is no update
@@ -143,9 +145,9 @@ func TestNewestSafe(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var exclude func(Version) bool
+			var exclude func(spack.Version) bool
 			if tt.exclude != "" {
-				c, err := ParseVersionConstraint(tt.exclude)
+				c, err := spack.ParseVersionConstraint(tt.exclude)
 				require.NoError(t, err)
 				exclude = c.Contains
 			}
@@ -157,4 +159,51 @@ func TestNewestSafe(t *testing.T) {
 			}
 		})
 	}
+}
+
+func mustVersion(t testing.TB, s string) spack.Version {
+	t.Helper()
+	v, err := spack.ParseVersion(s)
+	require.NoError(t, err, s)
+	return v
+}
+
+func TestParseSource(t *testing.T) {
+	tests := []struct {
+		name  string
+		input string
+		want  Source
+	}{
+		{name: "none", input: "class A(Package):\n    pass\n"},
+		{
+			name: "all",
+			input: "class A(Package):\n    homepage = 'https://a.org'\n    url = \"https://a.org/a-1.0.tar.gz\"\n" +
+				"    urls = [\"https://m1/a-1.0.tgz\", 'https://m2/a-1.0.tgz',]\n    git = 'https://github.com/a/a.git'\n" +
+				"    list_url = 'https://a.org/releases'\n",
+			want: Source{Homepage: "https://a.org", URL: "https://a.org/a-1.0.tar.gz", URLs: []string{"https://m1/a-1.0.tgz", "https://m2/a-1.0.tgz"},
+				Git: "https://github.com/a/a.git", ListURL: "https://a.org/releases"},
+		},
+		{name: "urls tuple", input: "class A(Package):\n    urls = ('https://m1/x', 'https://m2/x')\n", want: Source{URLs: []string{"https://m1/x", "https://m2/x"}}},
+		{name: "url in parentheses over lines", input: "class A(Package):\n    url = (\n        'https://a.org/'\n        'a-1.0.tgz'\n    )\n", want: Source{URL: "https://a.org/a-1.0.tgz"}},
+		{name: "first literal wins", input: "class A(Package):\n    git = 'https://one'\n    git = 'https://two'\n", want: Source{Git: "https://one"}},
+		{name: "computed values are not read", input: "class A(Package):\n    url = base + '/a.tgz'\n    urls = [u for u in x]\n    git = f'https://{h}'\n"},
+		{name: "conditional is not read", input: "class A(Package):\n    if sys.platform == 'darwin':\n        url = 'https://mac'\n"},
+		{name: "in a def is not read", input: "class A(Package):\n    def url_for_version(self, v):\n        url = 'https://x'\n"},
+		{name: "annotated or compared is not an assignment", input: "class A(Package):\n    url == 'https://x'\n    homepage += 'x'\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := Parse("package.py", []byte(tt.input))
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, p.Source)
+		})
+	}
+}
+
+func TestVersionURL(t *testing.T) {
+	p, err := Parse("package.py", []byte("class A(Package):\n    version('1.0', sha256='x', url='https://a.org/old/a-1.0.tgz')\n    version('2.0', sha256='y')\n"))
+	require.NoError(t, err)
+	require.Len(t, p.Versions, 2)
+	assert.Equal(t, "https://a.org/old/a-1.0.tgz", p.Versions[0].URL)
+	assert.Empty(t, p.Versions[1].URL)
 }

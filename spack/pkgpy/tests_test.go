@@ -1,4 +1,4 @@
-package spack
+package pkgpy
 
 import (
 	"context"
@@ -6,11 +6,13 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/spack-ghcr/spack-ghcr/spack"
 )
 
 func analyzeFixture(t *testing.T) *TestCatalog {
 	t.Helper()
-	repo, err := OpenRepo("testdata/teststats")
+	repo, err := spack.OpenRepo("testdata/teststats")
 	require.NoError(t, err)
 	cat, err := AnalyzeTests(context.Background(), repo)
 	require.NoError(t, err)
@@ -150,7 +152,7 @@ func TestTestCatalogStats(t *testing.T) {
 	assert.Equal(t, []string{"libsigsegv", "libsigsegv-fork", "perl-try-tiny", "py-no-install-tests", "py-six"}, cat.SpackTestList())
 }
 
-func TestPackageClassName(t *testing.T) {
+func TestClassName(t *testing.T) {
 	tests := []struct {
 		input, want string
 	}{
@@ -163,18 +165,6 @@ func TestPackageClassName(t *testing.T) {
 		{"py-PyYAML_x", "PyPyyamlX"},
 	}
 	for _, tt := range tests {
-		assert.Equal(t, tt.want, PackageClassName(tt.input), tt.input)
+		assert.Equal(t, tt.want, ClassName(tt.input), tt.input)
 	}
-}
-
-func TestSrcLines(t *testing.T) {
-	src := "class A(\n    B,  # a comment\n    C):\n    x = '''doc\ndef test_no(self):\n'''\n    y = [\"a\",\n         'b']  \\\n        + []\n    s = \"# not a comment\"\n"
-	lines := srcLines([]byte(src))
-	require.Len(t, lines, 4)
-	assert.Equal(t, srcLine{num: 1, indent: 0, text: "class A(     B,       C):"}, lines[0])
-	assert.Equal(t, srcLine{num: 4, indent: 4, text: `x = ''`}, lines[1])
-	assert.Equal(t, 7, lines[2].num)
-	assert.Equal(t, `y = ["a",          'b']           + []`, lines[2].text)
-	assert.Equal(t, `s = "# not a comment"`, lines[3].text)
-	assert.Equal(t, 10, lines[3].num)
 }

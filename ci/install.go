@@ -1,0 +1,105 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"dagger.io/dagger"
+
+	"github.com/spack-ghcr/spack-ghcr/spack"
+)
+
+// spackRun runs one Spack command whose failure is data: its output goes to logPath
+// whatever happens, and a non-zero exit becomes an error with Spack's own error lines,
+// its paths mapped back to the user's files.
+func spackRun(ctx context.Context, c *dagger.Container, logPath, what string) (string, error) {
+	out, code, err := execResult(ctx, c)
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", what, err)
+	}
+	if err := os.WriteFile(logPath, []byte(out), 0o644); err != nil {
+		return "", fmt.Errorf("%s: writing the log: %w", what, err)
+	}
+	if code != 0 {
+		return out, fmt.Errorf("%s: spack exited %d: %s (full log: %s)", what, code, userPath(spack.FirstLines(spack.ErrorLines(out), 4)), logPath)
+	}
+	return out, nil
+}
+
+// concretize solves the environment, writes OUT/ENV/spack.lock and returns it.
+func concretize(ctx context.Context, b *builder, out string) (*dagger.Container, *spack.Lockfile, error) {
+	c := b.ctr.WithExec(b.envCmd("concretize"), dagger.ContainerWithExecOpts{Expect: dagger.ReturnTypeAny})
+	if _, err := spackRun(ctx, c, filepath.Join(out, "concretize.log"), "concretizing"); err != nil {
+		return nil, nil, err
+	}
+	data, err := c.File(b.envDir + "/spack.lock").Contents(ctx)
+	if err != nil {
+		return nil, nil, fmt.Errorf("reading spack.lock: %w", execDetail(err))
+	}
+	lockPath := filepath.Join(out, "spack.lock")
+	if err := os.WriteFile(lockPath, []byte(data), 0o644); err != nil {
+		return nil, nil, fmt.Errorf("writing spack.lock: %w", err)
+	}
+	lf, err := spack.ParseLockfile(lockPath, []byte(data))
+	return c, lf, err
+}
+
+// install builds the environment; tests is none, root or all. The exit code is read
+// here, so that a failed build still yields its logs (installFailure).
+func install(ctx context.Context, b *builder, concretized *dagger.Container, tests, out string) (*dagger.Container, spack.InstallLog, error) {
+	args := []string{"install", "--fail-fast"}
+	if tests != "none" {
+		args = append(args, "--test="+tests)
+	}
+	// CC and friends: Spack's build-time tests and stand-alone tests that compile
+	// code look for them.
+	c := concretized.WithEnvVariable("CC", "gcc").WithEnvVariable("CXX", "g++").WithEnvVariable("FC", "gfortran").
+		WithExec(b.envCmd(args...), dagger.ContainerWithExecOpts{Expect: dagger.ReturnTypeAny})
+	log, err := spackRun(ctx, c, filepath.Join(out, "install.log"), "installing")
+	return c, spack.ParseInstallLog(log), err
+}
+
+// keepBuildLogs exports Spack's build logs of a failed install to OUT/ENV/build-logs.
+func keepBuildLogs(ctx context.Context, installed *dagger.Container, out string) (string, error) {
+	dir := filepath.Join(out, "build-logs")
+	logs := installed.Directory(stageDir).Filter(dagger.DirectoryFilterOpts{Include: []string{
+		"**/spack-build-out.txt", "**/spack-build-env.txt", "**/config.log", "**/install-time-test-log.txt",
+	}})
+	if _, err := logs.Export(ctx, dir); err != nil {
+		return "", err
+	}
+	return dir, nil
+}
+
+// installed is the builder after a successful install, with what later stages read
+// of it.
+type installed struct {
+	ctr *dagger.Container
+	// prefixes maps a DAG hash to its install prefix.
+	prefixes map[string]string
+	// runEnv is the roots' run environment as `spack load` sets it (PYTHONPATH …).
+	runEnv map[string]string
+}
+
+// inspect reads the install prefixes and the roots' run environment.
+func inspect(ctx context.Context, b *builder, c *dagger.Container, lf *spack.Lockfile) (*installed, error) {
+	found, err := c.WithExec(b.cmd("find", "--no-groups", "--format", "{hash} {prefix}")).Stdout(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("listing install prefixes: %w", execDetail(err))
+	}
+	load := []string{"load", "--sh"}
+	for _, r := range lf.RootSpecs() {
+		load = append(load, "/"+r.Hash)
+	}
+	loadOut, err := c.WithExec(b.envCmd(load...)).Stdout(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("reading the run environment: %w", execDetail(err))
+	}
+	runEnv, err := spack.ParseShellExports(loadOut)
+	if err != nil {
+		return nil, err
+	}
+	return &installed{ctr: c, prefixes: spack.ParsePrefixes(found), runEnv: runEnv}, nil
+}

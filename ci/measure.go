@@ -1,0 +1,83 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"dagger.io/dagger"
+	"github.com/google/go-containerregistry/pkg/v1/tarball"
+
+	"github.com/spack-ghcr/spack-ghcr/slim"
+	"github.com/spack-ghcr/spack-ghcr/spack"
+)
+
+// measureImage exports the image as an OCI tarball and sums its layers' uncompressed
+// sizes; the payload is what the image adds to its base. Sizes and base images' layers
+// are remembered across runs (slim.LayerCache), so that a rerun does not read the base
+// again.
+func measureImage(ctx context.Context, client *dagger.Client, ctr *dagger.Container, base, tarPath string) (slim.ImageSizes, error) {
+	cache := slim.LoadLayerCache()
+	defer cache.Save()
+	if _, err := ctr.Export(ctx, tarPath); err != nil {
+		return slim.ImageSizes{}, fmt.Errorf("exporting the image: %w", err)
+	}
+	img, err := tarball.ImageFromPath(tarPath, nil)
+	if err != nil {
+		return slim.ImageSizes{}, fmt.Errorf("reading %s: %w", tarPath, err)
+	}
+	ids, err := cache.LayerIDs(img)
+	if err != nil {
+		return slim.ImageSizes{}, err
+	}
+	var baseIDs []string
+	if base != spack.Scratch {
+		if baseIDs, err = baseLayers(ctx, client, cache, base, filepath.Join(filepath.Dir(tarPath), ".base.tar")); err != nil {
+			return slim.ImageSizes{}, err
+		}
+	}
+	return cache.Measure(ids, baseIDs), nil
+}
+
+// baseLayers returns the diff IDs of the base image's layers.
+func baseLayers(ctx context.Context, client *dagger.Client, cache *slim.LayerCache, base, tmp string) ([]string, error) {
+	from := client.Container().From(base)
+	ref, err := from.ImageRef(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("resolving the base image %s: %w", base, err)
+	}
+	if ids, ok := cache.Bases[ref]; ok {
+		return ids, nil
+	}
+	defer os.Remove(tmp)
+	if _, err := from.Export(ctx, tmp); err != nil {
+		return nil, fmt.Errorf("exporting the base image %s: %w", base, err)
+	}
+	img, err := tarball.ImageFromPath(tmp, nil)
+	if err != nil {
+		return nil, err
+	}
+	ids, err := cache.LayerIDs(img)
+	if err != nil {
+		return nil, err
+	}
+	cache.Bases[ref] = ids
+	return ids, nil
+}
+
+// builderSize is the builder's file system after install, as du sees it (cache volumes
+// are other file systems and do not count).
+func builderSize(ctx context.Context, builder *dagger.Container) (int64, error) {
+	out, err := builder.WithExec([]string{"du", "-sxb", "/"}).Stdout(ctx)
+	if err != nil {
+		return 0, err
+	}
+	f := strings.Fields(out)
+	if len(f) == 0 {
+		return 0, fmt.Errorf("du printed nothing")
+	}
+	return strconv.ParseInt(f[0], 10, 64)
+}

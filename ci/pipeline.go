@@ -1,0 +1,231 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log"
+	"os"
+	"os/exec"
+	"path"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"dagger.io/dagger"
+
+	"github.com/spack-ghcr/spack-ghcr/results"
+	"github.com/spack-ghcr/spack-ghcr/spack"
+)
+
+// buildEnvironment runs the pipeline for one environment: builder, concretize,
+// install, tests, runtime image, smoke test, measure, publish. Results are saved on
+// every path out once tests have run, so no result is lost when a later stage fails.
+func buildEnvironment(ctx context.Context, client *dagger.Client, cfg buildConfig, sh shared, env *spack.Environment) (*buildResult, error) {
+	out := filepath.Join(cfg.out, env.Name)
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return nil, err
+	}
+	res := newBuildResult(env, cfg.target)
+	p := newProgress(env.Name, res)
+
+	p.stage("preparing the builder")
+	b, err := prepareBuilder(ctx, client, cfg, sh, env)
+	if err != nil {
+		return nil, err
+	}
+	p.stage("concretizing")
+	concretized, lf, err := concretize(ctx, b, out)
+	if err != nil {
+		return nil, err
+	}
+	res.addLockfile(lf)
+	capture := newCapture(cfg, sh, env.Name, lf, p.start)
+
+	p.stage("installing")
+	inst, err := installAndInspect(ctx, b, concretized, lf, capture, cfg, out, res)
+	if err != nil {
+		return nil, err
+	}
+	p.stage("testing")
+	work, err := os.MkdirTemp("", "spack-ghcr-"+env.Name+"-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(work)
+	if err := runTests(ctx, capture, testInputs{builder: b, installed: inst, lockfile: lf, tests: cfg.tests, standAlone: cfg.standAlone, timeout: cfg.testTimeout, work: work}); err != nil {
+		return nil, err
+	}
+	if capture.Run.Failed() {
+		return nil, errors.Join(fmt.Errorf("tests failed: %s: nothing published", failedSpecs(capture.Run)), saveResults(capture, cfg))
+	}
+	p.stage("assembling runtime image")
+	ctr, err := runtimeStage(ctx, client, cfg, env, lf, b, inst, work, res)
+	if err != nil {
+		return nil, errors.Join(err, saveResults(capture, cfg))
+	}
+	p.stage("smoke testing")
+	if err := smokeStage(ctx, client, ctr, env, res); err != nil {
+		return nil, errors.Join(err, saveResults(capture, cfg))
+	}
+	p.stage("measuring")
+	if err := measureStage(ctx, client, ctr, inst.ctr, cfg, env, out, res); err != nil {
+		return nil, errors.Join(err, saveResults(capture, cfg))
+	}
+	if cfg.registry != "" {
+		p.stage("publishing")
+		if err := publishStage(ctx, ctr, cfg, sh, env, lf, res); err != nil {
+			return nil, errors.Join(err, saveResults(capture, cfg))
+		}
+	}
+	capture.Run.Image = results.ImageInfo{Ref: res.Ref, Digest: res.Digest}
+	res.RunID = capture.Run.ID
+	res.builder, res.installed = b, inst.ctr
+	if err := saveResults(capture, cfg); err != nil {
+		return nil, err
+	}
+	return res, p.done(filepath.Join(out, "build.json"))
+}
+
+// prepareBuilder is the builder stage: image, Spack, package repository, caches, the
+// pipeline's configuration and the environment with what it includes.
+func prepareBuilder(ctx context.Context, client *dagger.Client, cfg buildConfig, sh shared, env *spack.Environment) (*builder, error) {
+	packagesYAML, outcome, err := env.PackagesConfig(cfg.target)
+	if err != nil {
+		return nil, err
+	}
+	log.Printf("%s: target %s", env.Name, outcome)
+	envDir := path.Join(srcRoot, env.RelDir)
+	viewRoot, scopeView := viewSettings(env.View, envDir)
+	in := builderInputs{
+		image:        env.Images.Builder,
+		spackVersion: env.Images.SpackVersion,
+		packages:     packageTree(client, cfg.packagesDir, sh.pins),
+		osPackages:   env.Container.OSPackages.Build,
+		source:       environmentSource(client, env),
+		envRel:       env.RelDir,
+		scope:        spackScope(scopeSettings{packages: packagesYAML, mirror: cfg.mirrorDir != "", view: scopeView}),
+		cacheKey:     sh.cacheKey,
+	}
+	if cfg.mirrorDir != "" {
+		in.mirror = client.Host().Directory(cfg.mirrorDir)
+	}
+	b, err := newBuilder(ctx, client, in)
+	if err != nil {
+		return nil, err
+	}
+	b.view = viewRoot
+	return b, nil
+}
+
+// packageTree is the spack-packages checkout: the local one given, else the pin.
+func packageTree(client *dagger.Client, dir string, pins *spack.Pins) *dagger.Directory {
+	if dir != "" {
+		return client.Host().Directory(dir, dagger.HostDirectoryOpts{Exclude: []string{".git"}})
+	}
+	return client.Git(pins.Packages.Git, dagger.GitOpts{KeepGitDir: false}).Commit(pins.Packages.Commit).Tree()
+}
+
+// environmentSource is the environment's files (spack.yaml as read and checked, a
+// committed spack.lock, smoke.sh, a package repository of its own in repo/) and what it
+// includes, at their repository paths. Only these enter the builder, so that other
+// edits in the repository do not invalidate the cached concretization and install.
+func environmentSource(client *dagger.Client, env *spack.Environment) *dagger.Directory {
+	src := client.Directory().WithDirectory(env.RelDir, client.Host().Directory(env.Dir, dagger.HostDirectoryOpts{
+		Include: []string{"spack.lock", "smoke.sh", "repo/**"},
+	})).WithNewFile(path.Join(env.RelDir, "spack.yaml"), string(env.Raw))
+	for _, inc := range env.Includes {
+		if inc.Dir {
+			src = src.WithDirectory(inc.Rel, client.Host().Directory(inc.Path))
+		} else {
+			src = src.WithFile(inc.Rel, client.Host().File(inc.Path))
+		}
+	}
+	return src
+}
+
+// installAndInspect installs; when that fails, it keeps Spack's build logs and what
+// the build-time tests said before returning the error.
+func installAndInspect(ctx context.Context, b *builder, concretized *dagger.Container, lf *spack.Lockfile, capture *results.Capture, cfg buildConfig, out string, res *buildResult) (*installed, error) {
+	c, ilog, err := install(ctx, b, concretized, cfg.tests, out)
+	res.BuiltFromSrc, res.FromCache = ilog.Built, ilog.Cached
+	if err != nil {
+		if dir, xerr := keepBuildLogs(ctx, c, out); xerr == nil {
+			err = fmt.Errorf("%w (build logs in %s)", err, dir)
+		}
+		work, werr := os.MkdirTemp("", "spack-ghcr-failed-")
+		if werr == nil {
+			defer os.RemoveAll(work)
+			if cerr := captureBuildTime(ctx, capture, c, specsUnderTest(lf, cfg.tests), nil, false, work); cerr != nil {
+				log.Printf("%s: capturing build-time tests: %v", capture.Run.Environment, cerr)
+			}
+		}
+		return nil, errors.Join(err, saveResults(capture, cfg))
+	}
+	log.Printf("%s: %d built from source, %d from the binary cache", capture.Run.Environment, len(ilog.Built), len(ilog.Cached))
+	return inspect(ctx, b, c, lf)
+}
+
+// newCapture starts the test results of this run.
+func newCapture(cfg buildConfig, sh shared, env string, lf *spack.Lockfile, started time.Time) *results.Capture {
+	c := results.NewCapture(results.NewRunID(time.Now(), cfg.revision), env, started)
+	c.Run.Spack = results.SpackInfo{Version: lf.SpackVersion}
+	c.Run.Tests = cfg.tests
+	c.Run.Packages = results.RepoInfo{Namespace: "builtin", Commit: packagesCommit(cfg.packagesDir, sh.pins)}
+	return c
+}
+
+// saveResults writes what the tests said, and appends it to the job summary.
+func saveResults(c *results.Capture, cfg buildConfig) error {
+	c.Run.Finished = time.Now().UTC()
+	dir, err := c.Write(cfg.out)
+	if err != nil {
+		return err
+	}
+	log.Printf("%s: test results in %s", c.Run.Environment, dir)
+	return appendSummary(cfg.summary, filepath.Join(dir, results.SummaryFile))
+}
+
+// failedSpecs names the specs whose tests failed, for the error line.
+func failedSpecs(r *results.Run) string {
+	var names []string
+	for _, s := range r.Specs {
+		if s.Status == results.Failed {
+			names = append(names, fmt.Sprintf("%s@%s (%s)", s.Name, s.Version, s.Phase))
+		}
+	}
+	return strings.Join(names, ", ")
+}
+
+// packagesCommit names the package repository's commit for the results: the pin, or
+// the local checkout's HEAD when there is one.
+func packagesCommit(dir string, pins *spack.Pins) string {
+	if dir == "" {
+		return pins.Packages.Commit
+	}
+	out, err := exec.Command("git", "-C", dir, "rev-parse", "HEAD").Output()
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// appendSummary adds a run's summary.md to the GitHub job summary file, if any.
+func appendSummary(summaryFile, mdFile string) error {
+	if summaryFile == "" {
+		return nil
+	}
+	md, err := os.ReadFile(mdFile)
+	if err != nil {
+		return err
+	}
+	f, err := os.OpenFile(summaryFile, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		return fmt.Errorf("writing job summary: %w", err)
+	}
+	if _, err := f.Write(append(md, '\n')); err != nil {
+		f.Close()
+		return fmt.Errorf("writing job summary: %w", err)
+	}
+	return f.Close()
+}
