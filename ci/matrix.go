@@ -31,13 +31,28 @@ type matrixConfig struct {
 
 // includedPaths returns the files and folders (host paths) the environment in envDir
 // includes, directly or through its includes.
-//
-// The environment loader does not report includes yet; until it does, matrixIncludes
-// says none, and an environment is rebuilt only for changes in its own folder.
 type includedPaths func(envDir string) ([]string, error)
 
-// matrixIncludes is what the matrix command asks about includes.
-var matrixIncludes includedPaths = func(string) ([]string, error) { return nil, nil }
+// matrixTargets are the targets of the platforms the workflow builds: an include's
+// when: condition may name one.
+var matrixTargets = []string{"x86_64_v3", "aarch64"}
+
+// environmentIncludes is includedPaths as the environment loader sees them, on any of
+// the platforms built.
+func environmentIncludes(envDir string) ([]string, error) {
+	var paths []string
+	for _, target := range matrixTargets {
+		env, err := spack.LoadEnvironment(envDir, spack.WithTarget(target))
+		if err != nil {
+			return nil, err
+		}
+		for _, inc := range env.Includes {
+			paths = append(paths, inc.Path)
+		}
+	}
+	slices.Sort(paths)
+	return slices.Compact(paths), nil
+}
 
 // pipelineFiles change every image when they change.
 var pipelineFiles = []string{"pins.yaml", "go.mod", "go.sum", "dagger.json"}
@@ -60,7 +75,7 @@ is what HEAD adds since its merge base with -base, as a pull request shows it.
 "publish" is the publish policy's verdict for this run (see build).`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runMatrix(cmd.Context(), cfg, matrixIncludes, os.Getenv, cmd.OutOrStdout())
+			return runMatrix(cmd.Context(), cfg, environmentIncludes, os.Getenv, cmd.OutOrStdout())
 		},
 	}
 	fs := cmd.Flags()

@@ -64,6 +64,8 @@ var initialTree = map[string]string{
 	"environments/lz4/spack.yaml":           "spack:\n  specs: [lz4]\n",
 	"environments/zlib/spack.yaml":          "spack:\n  specs: [zlib]\n",
 	"environments/tools/spack.yaml":         "spack:\n  include: [../../common/packages.yaml, ../../common/compilers]\n  specs: [cmake]\n",
+	"environments/arm/spack.yaml":           "spack:\n  include:\n  - path: ../../common/arm.yaml\n    when: target == \"aarch64\"\n  specs: [zlib]\n",
+	"common/arm.yaml":                       "packages: {}\n",
 	"environments/README.md":                "environments\n",
 	"common/packages.yaml":                  "packages: {}\n",
 	"common/compilers/gcc.yaml":             "compilers: []\n",
@@ -78,16 +80,6 @@ var initialTree = map[string]string{
 	"docs/ci.md":                            "# CI\n",
 }
 
-// testIncludes says what tools includes, as the environment loader would.
-func testIncludes(dir string) includedPaths {
-	return func(envDir string) ([]string, error) {
-		if filepath.Base(envDir) != "tools" {
-			return nil, nil
-		}
-		return []string{filepath.Join(dir, "common", "packages.yaml"), filepath.Join(dir, "common", "compilers")}, nil
-	}
-}
-
 func TestMatrix(t *testing.T) {
 	tests := []struct {
 		name        string
@@ -96,7 +88,7 @@ func TestMatrix(t *testing.T) {
 		event       string
 		environment string
 		perJob      int
-		includes    includedPaths // nil: testIncludes
+		includes    includedPaths // nil: environmentIncludes, the environment loader's
 		want        []string
 		wantErr     string
 	}{
@@ -105,13 +97,14 @@ func TestMatrix(t *testing.T) {
 		{name: "two environments", change: map[string]string{"environments/lz4/smoke.sh": "lz4 -V\n", "environments/zlib/spack.lock": "{}\n"}, want: []string{"lz4", "zlib"}},
 		{name: "a file an environment includes", change: map[string]string{"common/packages.yaml": "packages: {all: {}}\n"}, want: []string{"tools"}},
 		{name: "a file in a folder an environment includes", change: map[string]string{"common/compilers/clang.yaml": "compilers: []\n"}, want: []string{"tools"}},
+		{name: "a file included on one platform only", change: map[string]string{"common/arm.yaml": "packages: {all: {}}\n"}, want: []string{"arm"}},
 		{name: "a file nothing includes", change: map[string]string{"common/unused.yaml": "x: 2\n"}, want: []string{}},
-		{name: "pins.yaml: every environment", change: map[string]string{"pins.yaml": "spack: 1.1.1\n"}, want: []string{"lz4", "tools", "zlib"}},
-		{name: "go.mod: every environment", change: map[string]string{"go.mod": "module example.com/y\n"}, want: []string{"lz4", "tools", "zlib"}},
-		{name: "go.sum: every environment", change: map[string]string{"go.sum": "x\n"}, want: []string{"lz4", "tools", "zlib"}},
-		{name: "the engine version: every environment", change: map[string]string{"dagger.json": "{\"engineVersion\":\"v0.19.11\"}\n"}, want: []string{"lz4", "tools", "zlib"}},
-		{name: "pipeline code: every environment", change: map[string]string{"ci/build.go": "package main\n\nfunc f() {}\n"}, want: []string{"lz4", "tools", "zlib"}},
-		{name: "a new package of pipeline code", change: map[string]string{"registry/push.go": "package registry\n"}, want: []string{"lz4", "tools", "zlib"}},
+		{name: "pins.yaml: every environment", change: map[string]string{"pins.yaml": "spack: 1.1.1\n"}, want: []string{"arm", "lz4", "tools", "zlib"}},
+		{name: "go.mod: every environment", change: map[string]string{"go.mod": "module example.com/y\n"}, want: []string{"arm", "lz4", "tools", "zlib"}},
+		{name: "go.sum: every environment", change: map[string]string{"go.sum": "x\n"}, want: []string{"arm", "lz4", "tools", "zlib"}},
+		{name: "the engine version: every environment", change: map[string]string{"dagger.json": "{\"engineVersion\":\"v0.19.11\"}\n"}, want: []string{"arm", "lz4", "tools", "zlib"}},
+		{name: "pipeline code: every environment", change: map[string]string{"ci/build.go": "package main\n\nfunc f() {}\n"}, want: []string{"arm", "lz4", "tools", "zlib"}},
+		{name: "a new package of pipeline code", change: map[string]string{"registry/push.go": "package registry\n"}, want: []string{"arm", "lz4", "tools", "zlib"}},
 		{name: "a test only: nothing", change: map[string]string{"ci/build_test.go": "package main\n\n// more\n"}, want: []string{}},
 		{name: "test data only: nothing", change: map[string]string{"ci/testdata/environments/x/spack.yaml": "spack: {specs: []}\n"}, want: []string{}},
 		{name: "documentation only: nothing", change: map[string]string{"docs/ci.md": "# CI, again\n"}, want: []string{}},
@@ -119,21 +112,22 @@ func TestMatrix(t *testing.T) {
 		{name: "a removed environment is not built", change: map[string]string{"environments/lz4/spack.yaml": ""}, want: []string{}},
 		{name: "a new environment", change: map[string]string{"environments/hdf5/spack.yaml": "spack:\n  specs: [hdf5]\n"}, want: []string{"hdf5"}},
 		{name: "nothing changed", want: []string{}},
+		{name: "an environment that no longer loads (an included file removed)", change: map[string]string{"common/packages.yaml": ""}, want: []string{"tools"}},
 		{name: "unknown includes: built when anything changed", change: map[string]string{"common/unused.yaml": "x: 3\n"},
 			includes: func(envDir string) ([]string, error) { return nil, errors.New("spack.yaml:2: bad include") },
-			want:     []string{"lz4", "tools", "zlib"}},
+			want:     []string{"arm", "lz4", "tools", "zlib"}},
 		{name: "an include outside the repository: built when anything changed", change: map[string]string{"common/unused.yaml": "x: 3\n"},
 			includes: func(envDir string) ([]string, error) { return []string{"/etc/spack/packages.yaml"}, nil },
-			want:     []string{"lz4", "tools", "zlib"}},
+			want:     []string{"arm", "lz4", "tools", "zlib"}},
 		{name: "a base not in the history: every environment", change: map[string]string{"environments/lz4/smoke.sh": "x\n"},
-			base: "0000000000000000000000000000000000000000", want: []string{"lz4", "tools", "zlib"}},
-		{name: "no base: every environment", change: map[string]string{"environments/lz4/smoke.sh": "x\n"}, base: "none", event: "push", want: []string{"lz4", "tools", "zlib"}},
-		{name: "schedule: every environment", base: "none", event: "schedule", want: []string{"lz4", "tools", "zlib"}},
-		{name: "schedule ignores the change", change: map[string]string{"environments/lz4/smoke.sh": "x\n"}, event: "schedule", want: []string{"lz4", "tools", "zlib"}},
+			base: "0000000000000000000000000000000000000000", want: []string{"arm", "lz4", "tools", "zlib"}},
+		{name: "no base: every environment", change: map[string]string{"environments/lz4/smoke.sh": "x\n"}, base: "none", event: "push", want: []string{"arm", "lz4", "tools", "zlib"}},
+		{name: "schedule: every environment", base: "none", event: "schedule", want: []string{"arm", "lz4", "tools", "zlib"}},
+		{name: "schedule ignores the change", change: map[string]string{"environments/lz4/smoke.sh": "x\n"}, event: "schedule", want: []string{"arm", "lz4", "tools", "zlib"}},
 		{name: "manual run of one environment", base: "none", event: "workflow_dispatch", environment: "zlib", want: []string{"zlib"}},
-		{name: "manual run of every environment", base: "none", event: "workflow_dispatch", want: []string{"lz4", "tools", "zlib"}},
+		{name: "manual run of every environment", base: "none", event: "workflow_dispatch", want: []string{"arm", "lz4", "tools", "zlib"}},
 		{name: "manual run of an unknown environment", base: "none", event: "workflow_dispatch", environment: "hdf5", wantErr: `-environment "hdf5": no such environment`},
-		{name: "several environments per job", change: map[string]string{"pins.yaml": "spack: 1.2\n"}, perJob: 2, want: []string{"lz4 tools", "zlib"}},
+		{name: "several environments per job", change: map[string]string{"pins.yaml": "spack: 1.2\n"}, perJob: 3, want: []string{"arm lz4 tools", "zlib"}},
 		{name: "a base that looks like a flag", base: "--output=/tmp/x", wantErr: "is not a commit"},
 		{name: "a bad -per-job", perJob: -1, wantErr: "-per-job must be at least 1"},
 	}
@@ -157,7 +151,7 @@ func TestMatrix(t *testing.T) {
 			}
 			includes := tt.includes
 			if includes == nil {
-				includes = testIncludes(r.dir)
+				includes = environmentIncludes
 			}
 			var stdout bytes.Buffer
 			err := runMatrix(context.Background(), cfg, includes, os.Getenv, &stdout)
@@ -193,7 +187,7 @@ func TestMatrixPullRequest(t *testing.T) {
 	t.Setenv("GITHUB_REF", "refs/pull/1/merge")
 	var stdout bytes.Buffer
 	cfg := matrixConfig{base: mainHead, event: "pull_request", environments: filepath.Join(r.dir, "environments"), perJob: 1}
-	require.NoError(t, runMatrix(context.Background(), cfg, testIncludes(r.dir), os.Getenv, &stdout))
+	require.NoError(t, runMatrix(context.Background(), cfg, environmentIncludes, os.Getenv, &stdout))
 	assert.JSONEq(t, `{"env":["lz4"],"publish":false}`, stdout.String())
 }
 
