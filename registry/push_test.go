@@ -104,6 +104,7 @@ func TestPushImage(t *testing.T) {
 				puts = append(puts, strings.Replace(p, digest, "DIGEST", 1))
 			}
 			assert.Equal(t, tt.wantPuts, puts)
+			t.Logf("%d requests, %d failed transiently", got.Requests, got.Transient)
 			assert.Equal(t, tt.wantTransient, got.Transient > 0, "transient failures: %+v", got.Stats)
 			assert.Positive(t, got.Requests)
 		})
@@ -118,6 +119,7 @@ func TestPushImageErrorIsOneLine(t *testing.T) {
 	require.ErrorAs(t, err, &rerr)
 	assert.Equal(t, "pushing", rerr.Op)
 	assert.Positive(t, rerr.Stats.Transient)
+	t.Logf("gave up after %d requests, %d failed transiently", rerr.Stats.Requests, rerr.Stats.Transient)
 	assert.Regexp(t, `^pushing 127\.0\.0\.1:\d+/demo/lz4@sha256:[0-9a-f]{64}: .*503 Service Unavailable: <html> <body>injected fault</body> </html> \(\d+ of \d+ requests failed transiently and were retried\)$`, err.Error())
 }
 
