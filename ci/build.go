@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/pflag"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/spack-ghcr/spack-ghcr/registry"
 	"github.com/spack-ghcr/spack-ghcr/slim"
 	"github.com/spack-ghcr/spack-ghcr/spack"
 )
@@ -49,6 +50,9 @@ type buildConfig struct {
 	buildcache string
 	pushCache  bool
 	jobs       int
+	// pushByDigest publishes without tags: per-architecture images that `manifest`
+	// joins and tags.
+	pushByDigest bool
 }
 
 func (c *buildConfig) register(fs *pflag.FlagSet) {
@@ -75,6 +79,7 @@ func (c *buildConfig) register(fs *pflag.FlagSet) {
 	fs.StringVar(&c.buildcache, "buildcache", "", "Spack OCI build cache shared by every runner, oci://REGISTRY/NAME (oci+http:// for plain HTTP); the user is -registry-user, the password $BUILDCACHE_TOKEN, else as for -registry")
 	fs.BoolVar(&c.pushCache, "buildcache-push", true, "push new binaries to -buildcache after a successful install (pull requests never do)")
 	fs.IntVar(&c.jobs, "jobs", 1, "environments built at once, in one engine")
+	fs.BoolVar(&c.pushByDigest, "push-by-digest", false, "publish by digest only, no tags, printing REPO@sha256:… (for `manifest` to join architectures)")
 }
 
 func sourceURL() string {
@@ -172,21 +177,22 @@ func runBuild(ctx context.Context, cfg buildConfig, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	// Passwords are read once, here, and live on only as Dagger secrets.
-	registryToken := cmp.Or(os.Getenv("REGISTRY_TOKEN"), os.Getenv("GITHUB_TOKEN"))
-	cacheToken := cmp.Or(os.Getenv("BUILDCACHE_TOKEN"), registryToken)
-	if cfg.registry != "" && cfg.registryUser != "" && registryToken == "" {
-		return usageError("build: -registry-user %s needs a password in $REGISTRY_TOKEN or $GITHUB_TOKEN", cfg.registryUser)
+	if err := applyPublishPolicy(&cfg); err != nil {
+		return err
 	}
+	sh := shared{pins: pins}
+	if cfg.registry != "" {
+		if sh.registryOpts, err = registryOptions(cfg.registryUser, false, os.Getenv); err != nil {
+			return fmt.Errorf("build: %w", err)
+		}
+	}
+	// The build cache's password is read once, here, and lives on only as a Dagger secret.
+	cacheToken := cmp.Or(os.Getenv("BUILDCACHE_TOKEN"), os.Getenv("REGISTRY_TOKEN"), os.Getenv("GITHUB_TOKEN"))
 	client, err := connect(ctx)
 	if err != nil {
 		return err
 	}
 	defer client.Close()
-	sh := shared{pins: pins}
-	if cfg.registry != "" && cfg.registryUser != "" {
-		sh.auth = client.SetSecret("registry-token", registryToken)
-	}
 	if cfg.buildcache != "" && cfg.registryUser != "" && cacheToken != "" {
 		sh.cacheAuth = client.SetSecret("buildcache-token", cacheToken)
 	}
@@ -238,11 +244,29 @@ func countErrs(errs []error) int {
 	return n
 }
 
+// applyPublishPolicy drops publishing and writing the shared build cache where the
+// policy forbids them (a pull request, another branch), whatever the flags say.
+func applyPublishPolicy(cfg *buildConfig) error {
+	ok, why, err := mayPublish(os.Getenv)
+	if err != nil {
+		return fmt.Errorf("build: deciding whether to publish: %w", err)
+	}
+	if ok {
+		return nil
+	}
+	if cfg.registry != "" || cfg.pushCache && cfg.buildcache != "" {
+		log.Printf("not publishing and not writing the build cache: %s", why)
+	}
+	cfg.registry, cfg.pushCache = "", false
+	return nil
+}
+
 // shared are the inputs every environment's build takes besides the flags: what was
 // read once for the whole run.
 type shared struct {
 	pins *spack.Pins
-	auth *dagger.Secret // the registry password, when publishing with a user
+	// registryOpts are the registry's credentials (and retries) for publishing.
+	registryOpts []registry.Option
 	// cacheAuth is the password of the shared build cache, when there is one.
 	cacheAuth *dagger.Secret
 	// cacheKey, when set, gives the run caches of its own: `bench` measures cold runs.

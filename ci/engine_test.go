@@ -127,9 +127,12 @@ func TestPublishAndPullBack(t *testing.T) {
 	ctr := client.Container().From(base).
 		WithNewFile("/opt/hello.txt", "hello from spack-ghcr\n").
 		With(withLabels(map[string]string{"io.spack-ghcr.environment": "publish-test", "org.opencontainers.image.version": "1.0"}))
-	ref, err := publish(ctx, ctr, registry+"/spack-ghcr-test", "publish-test", []string{"latest", "1.0"})
+	tar := filepath.Join(t.TempDir(), "image.tar")
+	_, err := ctr.Export(ctx, tar)
 	require.NoError(t, err)
-	require.Contains(t, ref, "@sha256:")
+	ref, err := publish(ctx, publishInputs{tarball: tar, namespace: registry + "/spack-ghcr-test", name: "publish-test", tags: []string{"latest", "1.0"}})
+	require.NoError(t, err)
+	require.Contains(t, ref, registry+"/spack-ghcr-test/publish-test:latest@sha256:")
 	_, digest, _ := strings.Cut(ref, "@")
 
 	for _, tag := range []string{"latest", "1.0"} {

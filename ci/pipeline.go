@@ -74,9 +74,12 @@ func buildEnvironment(ctx context.Context, client *dagger.Client, cfg buildConfi
 	}
 	if cfg.registry != "" {
 		p.stage("publishing")
-		if err := publishStage(ctx, ctr, cfg, sh, env, lf, res); err != nil {
+		if err := publishStage(ctx, cfg, sh, env, lf, res); err != nil {
 			return nil, errors.Join(err, saveResults(capture, cfg))
 		}
+	}
+	if !cfg.export {
+		os.Remove(res.tarball)
 	}
 	capture.Run.Image = results.ImageInfo{Ref: res.Ref, Digest: res.Digest}
 	res.RunID = capture.Run.ID

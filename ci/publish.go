@@ -11,6 +11,8 @@ import (
 
 	"dagger.io/dagger"
 
+	"github.com/spack-ghcr/spack-ghcr/registry"
+	"github.com/spack-ghcr/spack-ghcr/sbom"
 	"github.com/spack-ghcr/spack-ghcr/spack"
 )
 
@@ -22,20 +24,25 @@ type imageInfo struct {
 	spackVersion string
 	source       string // org.opencontainers.image.source
 	revision     string // the commit built
+	created      time.Time
+}
+
+// imageCreated is the image's date: SOURCE_DATE_EPOCH when set, so that unchanged
+// inputs give the same digest, else now.
+func imageCreated() time.Time {
+	if s, err := strconv.ParseInt(os.Getenv("SOURCE_DATE_EPOCH"), 10, 64); err == nil {
+		return time.Unix(s, 0).UTC()
+	}
+	return time.Now().UTC().Truncate(time.Second)
 }
 
 // imageLabels are the OCI labels of the runtime image: the standard ones, what it was
 // built from, and the environment's own container.labels.
 func imageLabels(in imageInfo) map[string]string {
-	created := time.Now().UTC()
-	// A fixed date keeps the image digest reproducible for unchanged inputs.
-	if s, err := strconv.ParseInt(os.Getenv("SOURCE_DATE_EPOCH"), 10, 64); err == nil {
-		created = time.Unix(s, 0).UTC()
-	}
 	labels := map[string]string{
 		"org.opencontainers.image.title":    in.env.Name,
-		"org.opencontainers.image.created":  created.Format(time.RFC3339),
-		"org.opencontainers.image.version":  imageVersion(in.lockfile),
+		"org.opencontainers.image.created":  in.created.Format(time.RFC3339),
+		"org.opencontainers.image.version":  imageVersion(in.lockfile, in.created),
 		"io.spack-ghcr.environment":         in.env.Name,
 		"io.spack-ghcr.spack.version":       in.spackVersion,
 		"io.spack-ghcr.target":              in.target,
@@ -56,12 +63,12 @@ func rootIDs(lf *spack.Lockfile) []string {
 	return roots
 }
 
-// imageVersion is the root's version for a one-root environment, else the date.
-func imageVersion(lf *spack.Lockfile) string {
+// imageVersion is the root's version for a one-root environment, else the image's date.
+func imageVersion(lf *spack.Lockfile, created time.Time) string {
 	if roots := lf.RootSpecs(); len(roots) == 1 {
 		return roots[0].Version
 	}
-	return time.Now().UTC().Format("2006.01.02")
+	return created.Format("2006.01.02")
 }
 
 func withLabels(labels map[string]string) func(*dagger.Container) *dagger.Container {
@@ -88,19 +95,45 @@ func imageTags(revision string, lf *spack.Lockfile) []string {
 	return tags
 }
 
-// publish pushes the image under every tag and returns the first reference with its
-// digest.
-func publish(ctx context.Context, ctr *dagger.Container, registry, name string, tags []string) (string, error) {
-	repo := strings.TrimSuffix(registry, "/") + "/" + name
-	var first string
-	for _, tag := range tags {
-		ref, err := ctr.Publish(ctx, repo+":"+tag)
+// publishInputs are what publishing one image takes.
+type publishInputs struct {
+	tarball   string // the image as Dagger exported it (an OCI layout tar)
+	namespace string // -registry
+	name      string // the environment
+	tags      []string
+	sbom      []byte
+	created   time.Time
+	opts      []registry.Option
+}
+
+// publish pushes the exported image by digest, then moves its tags (latest last), and
+// attaches its SBOM. It returns the reference to print, REPO:latest@sha256:… (or
+// REPO@sha256:… when pushed without tags).
+func publish(ctx context.Context, in publishInputs) (string, error) {
+	repo, err := registry.Repository(in.namespace, in.name)
+	if err != nil {
+		return "", err
+	}
+	img, closeImg, err := registry.OpenImage(in.tarball)
+	if err != nil {
+		return "", err
+	}
+	defer closeImg()
+	pushed, err := registry.PushImage(ctx, repo, img, in.tags, in.opts...)
+	if err != nil {
+		return "", err
+	}
+	if len(in.sbom) > 0 {
+		_, err := registry.Attach(ctx, pushed.Digest.String(), registry.Artifact{
+			Type: sbom.MediaType, Data: in.sbom, Title: "sbom.spdx.json",
+			Annotations: map[string]string{"org.opencontainers.image.created": in.created.Format(time.RFC3339)},
+		}, in.opts...)
 		if err != nil {
-			return "", fmt.Errorf("publishing %s:%s: %w", repo, tag, execDetail(err))
-		}
-		if first == "" {
-			first = ref
+			return "", fmt.Errorf("attaching the SBOM to %s: %w", pushed.Digest, err)
 		}
 	}
-	return first, nil
+	if len(in.tags) == 0 {
+		return pushed.Digest.String(), nil
+	}
+	return fmt.Sprintf("%s:%s@%s", repo, in.tags[0], pushed.Digest.DigestStr()), nil
 }

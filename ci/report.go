@@ -45,6 +45,11 @@ type buildResult struct {
 	installed *dagger.Container
 	// elfs are the shipped ELF files, for the smoke test.
 	elfs []slim.ELF
+	// created is the image's date; sbom its SPDX document; tarball the image as
+	// exported, for publishing.
+	created time.Time
+	sbom    []byte
+	tarball string
 }
 
 func newBuildResult(env *spack.Environment, target string) *buildResult {
@@ -53,7 +58,7 @@ func newBuildResult(env *spack.Environment, target string) *buildResult {
 	}
 	return &buildResult{
 		Environment: env.Name, BuilderImage: env.Images.Builder, RuntimeImage: env.Images.Runtime,
-		Target: target, StageSeconds: map[string]float64{},
+		Target: target, StageSeconds: map[string]float64{}, created: imageCreated(),
 	}
 }
 

@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"dagger.io/dagger"
 
+	"github.com/spack-ghcr/spack-ghcr/registry"
 	"github.com/spack-ghcr/spack-ghcr/slim"
 	"github.com/spack-ghcr/spack-ghcr/spack"
 )
@@ -26,10 +28,23 @@ func runtimeStage(ctx context.Context, client *dagger.Client, cfg buildConfig, e
 	}
 	res.PackageBytes, res.FloorBytes, res.OSLibraries = img.sizes, img.floor, img.osLibs
 	res.elfs = img.elfs
-	return img.ctr.With(withLabels(imageLabels(imageInfo{
+	info := imageInfo{
 		env: env, lockfile: lf, target: res.Target, spackVersion: env.Images.SpackVersion,
-		source: cfg.source, revision: cfg.revision,
-	}))), nil
+		source: cfg.source, revision: cfg.revision, created: res.created,
+	}
+	var shipped []*spack.ConcreteSpec
+	for _, s := range lf.RuntimeClosure().Specs {
+		if _, ok := img.sizes[s.String()]; ok {
+			shipped = append(shipped, s)
+		}
+	}
+	if res.sbom, err = imageSBOM(env.Name, lf, shipped, cfg.packagesDir, info); err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(filepath.Join(cfg.out, env.Name, "sbom.spdx.json"), res.sbom, 0o644); err != nil {
+		return nil, err
+	}
+	return img.ctr.WithNewFile(sbomPath, string(res.sbom)).With(withLabels(imageLabels(info))), nil
 }
 
 // smokeStage checks every shipped ELF file's libraries in the image, then runs the
@@ -57,10 +72,9 @@ func measureStage(ctx context.Context, client *dagger.Client, ctr, builder *dagg
 		return err
 	}
 	res.RuntimeBytes, res.PayloadBytes, res.Layers = sizes.Total, sizes.Payload, sizes.Layers
+	res.tarball = tar
 	if cfg.export {
 		res.Tarball = tar
-	} else {
-		os.Remove(tar)
 	}
 	if b, err := builderSize(ctx, builder); err == nil {
 		res.BuilderBytes = b
@@ -71,13 +85,19 @@ func measureStage(ctx context.Context, client *dagger.Client, ctr, builder *dagg
 	return nil
 }
 
-// publishStage pushes the image under its tags.
-func publishStage(ctx context.Context, ctr *dagger.Container, cfg buildConfig, sh shared, env *spack.Environment, lf *spack.Lockfile, res *buildResult) error {
-	if sh.auth != nil {
-		host, _, _ := strings.Cut(cfg.registry, "/")
-		ctr = ctr.WithRegistryAuth(host, cfg.registryUser, sh.auth)
+// publishStage pushes the exported image by digest, then its tags (none with
+// -push-by-digest, for a multi-platform index made later), and attaches its SBOM.
+func publishStage(ctx context.Context, cfg buildConfig, sh shared, env *spack.Environment, lf *spack.Lockfile, res *buildResult) error {
+	limits := registry.GHCRLimits
+	limits.MaxCompressedBytes = int64(cfg.maxSizeMB * 1e6)
+	in := publishInputs{
+		tarball: res.tarball, namespace: cfg.registry, name: env.Name, sbom: res.sbom, created: res.created,
+		opts: append(slices.Clone(sh.registryOpts), registry.WithLimits(limits)),
 	}
-	ref, err := publish(ctx, ctr, cfg.registry, env.Name, imageTags(cfg.revision, lf))
+	if !cfg.pushByDigest {
+		in.tags = imageTags(cfg.revision, lf)
+	}
+	ref, err := publish(ctx, in)
 	if err != nil {
 		return err
 	}
