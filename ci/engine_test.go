@@ -151,10 +151,15 @@ func TestPublishAndPullBack(t *testing.T) {
 
 // spackBed returns the flags that point a build at the test bed's Spack, or skips.
 func spackBed(t *testing.T) []string {
+	return spackBedWith(t, "TESTBED_SPACK_IMAGE")
+}
+
+// spackBedWith is spackBed with the builder image named by the variable imageVar.
+func spackBedWith(t *testing.T, imageVar string) []string {
 	t.Helper()
-	image := os.Getenv("TESTBED_SPACK_IMAGE")
+	image := os.Getenv(imageVar)
 	if image == "" {
-		t.Skip("needs TESTBED_SPACK_IMAGE: a Spack builder image made by hand (see DEVELOPERS.md)")
+		t.Skipf("needs %s: a Spack builder image made by hand (see ../shared/testbed/README.md)", imageVar)
 	}
 	packages := os.Getenv("SPACK_PACKAGES")
 	if packages == "" {
@@ -165,7 +170,7 @@ func spackBed(t *testing.T) []string {
 	if err != nil {
 		t.Skipf("needs ../shared/testbed/debian-mirror for sources: %v: %s", err, out)
 	}
-	return []string{"-builder-image", image, "-packages", packages, "-mirror", mirror, "-pins", "../pins.yaml"}
+	return []string{"--builder-image", image, "--packages", packages, "--mirror", mirror, "--pins", "../pins.yaml"}
 }
 
 func TestBuildEndToEnd(t *testing.T) {
