@@ -124,6 +124,11 @@ func LoadEnvironment(path string, opts ...Option) (*Environment, error) {
 	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
 		path = filepath.Join(path, "spack.yaml")
 	}
+	// A spack.yaml from a pull request may be a link to a file of the build machine:
+	// never read one that leads out of its own folder.
+	if fi, err := os.Lstat(path); err == nil && fi.Mode()&os.ModeSymlink != 0 {
+		return nil, &ParseError{Path: path, Msg: "spack.yaml is a symbolic link: an environment's spack.yaml must be a file of its own"}
+	}
 	data, err := readBounded(path)
 	if err != nil {
 		return nil, err

@@ -152,6 +152,14 @@ func TestLoadEnvironment(t *testing.T) {
 
 	_, err = LoadEnvironment(filepath.Join(t.TempDir(), "missing"))
 	assert.ErrorContains(t, err, "no such file")
+
+	// A link to a host file is refused before it is read.
+	linked := filepath.Join(t.TempDir(), "linked")
+	require.NoError(t, os.Mkdir(linked, 0o755))
+	require.NoError(t, os.Symlink("/etc/passwd", filepath.Join(linked, "spack.yaml")))
+	_, err = LoadEnvironment(linked)
+	assert.ErrorContains(t, err, "spack.yaml is a symbolic link")
+	assert.NotContains(t, err.Error(), "root:", "the host file is not read")
 }
 
 func FuzzParseEnvironment(f *testing.F) {
