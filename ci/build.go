@@ -76,10 +76,10 @@ func (c *buildConfig) register(fs *pflag.FlagSet) {
 	fs.StringVar(&c.source, "source", sourceURL(), "org.opencontainers.image.source label (default from $GITHUB_SERVER_URL/$GITHUB_REPOSITORY)")
 	fs.StringVar(&c.revision, "revision", os.Getenv("GITHUB_SHA"), "org.opencontainers.image.revision label (default $GITHUB_SHA)")
 	fs.StringVar(&c.pins, "pins", "pins.yaml", "file pinning the Spack version and the spack-packages commit")
-	fs.StringVar(&c.buildcache, "buildcache", "", "Spack OCI build cache shared by every runner, oci://REGISTRY/NAME (oci+http:// for plain HTTP); the user is -registry-user, the password $BUILDCACHE_TOKEN, else as for -registry")
-	fs.BoolVar(&c.pushCache, "buildcache-push", true, "push new binaries to -buildcache after a successful install (pull requests never do)")
+	fs.StringVar(&c.buildcache, "buildcache", "", "Spack OCI build cache shared by every runner, oci://REGISTRY/NAME (oci+http:// for plain HTTP); the user is --registry-user, the password $BUILDCACHE_TOKEN, else as for --registry")
+	fs.BoolVar(&c.pushCache, "buildcache-push", true, "push new binaries to --buildcache after a successful install (pull requests never do)")
 	fs.IntVar(&c.jobs, "jobs", 1, "environments built at once, in one engine")
-	fs.BoolVar(&c.pushByDigest, "push-by-digest", false, "publish by digest only, no tags, printing REPO@sha256:… (for `manifest` to join architectures)")
+	fs.BoolVar(&c.pushByDigest, "push-by-digest", false, "publish by digest only, no tags, printing REPO@sha256:…, for the manifest command to join architectures")
 }
 
 func sourceURL() string {
@@ -99,29 +99,29 @@ func (c *buildConfig) validate() error {
 		}
 	}
 	if _, ok := slim.ParseProfile(c.profile); !ok {
-		return usageError("build: -profile %q: want runtime or devel", c.profile)
+		return usageError("build: --profile %q: want runtime or devel", c.profile)
 	}
 	switch c.tests {
 	case "none", "root", "all":
 	default:
-		return usageError("build: -tests %q: want none, root or all", c.tests)
+		return usageError("build: --tests %q: want none, root or all", c.tests)
 	}
 	for _, d := range []struct{ flag, dir string }{{"-packages", c.packagesDir}, {"-mirror", c.mirrorDir}} {
 		if d.dir == "" {
 			continue
 		}
 		if fi, err := os.Stat(d.dir); err != nil || !fi.IsDir() {
-			return usageError("build: %s %s: not a directory", d.flag, d.dir)
+			return usageError("build: -%s %s: not a directory", d.flag, d.dir)
 		}
 	}
 	if c.maxSizeMB < 0 {
-		return usageError("build: -max-size must not be negative")
+		return usageError("build: --max-size must not be negative")
 	}
 	if c.buildcache != "" && !strings.HasPrefix(c.buildcache, "oci://") && !strings.HasPrefix(c.buildcache, "oci+http://") {
-		return usageError("build: -buildcache %q: want oci://REGISTRY/NAME (or oci+http:// for a plain-HTTP registry)", c.buildcache)
+		return usageError("build: --buildcache %q: want oci://REGISTRY/NAME (or oci+http:// for a plain-HTTP registry)", c.buildcache)
 	}
 	if c.jobs < 0 {
-		return usageError("build: -jobs must be at least 1")
+		return usageError("build: --jobs must be at least 1")
 	}
 	return nil
 }

@@ -218,7 +218,7 @@ func registryOptions(user string, insecure bool, getenv func(string) string) ([]
 	}
 	password := cmp.Or(getenv("REGISTRY_TOKEN"), getenv("GITHUB_TOKEN"))
 	if password == "" {
-		return nil, usageError("-registry-user %s needs a password in $REGISTRY_TOKEN or $GITHUB_TOKEN", user)
+		return nil, usageError("--registry-user %s needs a password in $REGISTRY_TOKEN or $GITHUB_TOKEN", user)
 	}
 	return append(opts, registry.WithBasicAuth(user, password)), nil
 }

@@ -80,7 +80,7 @@ func measureStage(ctx context.Context, client *dagger.Client, ctr, builder *dagg
 		res.BuilderBytes = b
 	}
 	if limit := int64(cfg.maxSizeMB * 1e6); limit > 0 && res.PayloadBytes > limit {
-		return fmt.Errorf("runtime image payload is %.1f MB, over the -max-size limit of %.1f MB: nothing published", float64(res.PayloadBytes)/1e6, cfg.maxSizeMB)
+		return fmt.Errorf("runtime image payload is %.1f MB, over the --max-size limit of %.1f MB: nothing published", float64(res.PayloadBytes)/1e6, cfg.maxSizeMB)
 	}
 	return nil
 }
