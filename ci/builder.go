@@ -21,6 +21,9 @@ const (
 	installRoot    = "/opt/software"
 	sourceCacheDir = "/var/cache/spack-ghcr/source"
 	buildCacheDir  = "/var/cache/spack-ghcr/buildcache"
+	// miscCacheDir keeps Spack's indexes of the package repository between builds:
+	// making them is most of a first concretization.
+	miscCacheDir = "/var/cache/spack-ghcr/misc"
 	stageDir       = "/tmp/spack-stage"
 )
 
@@ -71,7 +74,8 @@ func newBuilder(ctx context.Context, client *dagger.Client, in builderInputs) (*
 		WithDirectory(packagesDir, in.packages).
 		WithMountedCache(sourceCacheDir, client.CacheVolume("spack-ghcr/source-cache"+suffix)).
 		// Binaries are only valid for the Spack that built them.
-		WithMountedCache(buildCacheDir, client.CacheVolume("spack-ghcr/buildcache-"+in.spackVersion+suffix))
+		WithMountedCache(buildCacheDir, client.CacheVolume("spack-ghcr/buildcache-"+in.spackVersion+suffix)).
+		WithMountedCache(miscCacheDir, client.CacheVolume("spack-ghcr/misc-cache-"+in.spackVersion+suffix))
 	if in.mirror != nil {
 		c = c.WithMountedDirectory(mirrorDir, in.mirror)
 	}

@@ -33,6 +33,9 @@ type runtimeInputs struct {
 	runEnv map[string]string
 	// view is the environment's view in the builder, "" for none.
 	view string
+	// files makes files to ship beside the closure (the SBOM), given the specs that
+	// ship: they go into the same layer.
+	files func(shipped []*spack.ConcreteSpec) (map[string][]byte, error)
 }
 
 // runtimeImage is the assembled runtime stage and what it ships.
@@ -91,11 +94,20 @@ func buildRuntime(ctx context.Context, client *dagger.Client, in runtimeInputs) 
 		shipped = shipped.WithDirectory("/", runtimes, dagger.DirectoryWithDirectoryOpts{Include: include})
 		libPath = slim.AppendUnique(libPath, slim.DirsOf(plan.RuntimeFiles)...)
 	}
+	if in.files != nil {
+		extra, err := in.files(shippedSpecs(in, plan))
+		if err != nil {
+			return nil, err
+		}
+		for _, name := range sortedKeys(extra) {
+			shipped = shipped.WithNewFile(name, string(extra[name]))
+		}
+	}
 	final, sizes, err := stripAndMeasure(ctx, in.builder, shipped, elfs, in.strip)
 	if err != nil {
 		return nil, err
 	}
-	img := &runtimeImage{sizes: map[string]int64{}, floor: sizes.Size("/"), elfs: elfs}
+	img := &runtimeImage{sizes: map[string]int64{}, floor: sizes.Size(installRoot), elfs: elfs}
 	for _, s := range in.closure.Specs {
 		if n := sizes.Size(in.prefixes[s.Hash]); n > 0 || !slim.CompilerRuntimes[s.Name] {
 			img.sizes[s.String()] = n
@@ -146,6 +158,19 @@ func closureDirs(client *dagger.Client, in runtimeInputs) (shipped, runtimes *da
 	return shipped, runtimes, nil
 }
 
+// shippedSpecs are the closure's specs with files in the image: all but the compiler
+// runtimes none of whose libraries is loaded.
+func shippedSpecs(in runtimeInputs, plan *slim.Plan) []*spack.ConcreteSpec {
+	var out []*spack.ConcreteSpec
+	for _, s := range in.closure.Specs {
+		prefix := in.prefixes[s.Hash] + "/"
+		if !slim.CompilerRuntimes[s.Name] || slices.ContainsFunc(plan.RuntimeFiles, func(p string) bool { return strings.HasPrefix(p, prefix) }) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
 // closurePrefixes are the prefixes that ship whole, in the closure's order.
 func closurePrefixes(in runtimeInputs) []string {
 	var out []string
@@ -168,24 +193,26 @@ func exportTree(ctx context.Context, dir *dagger.Directory, host string) (*slim.
 	return slim.Scan(host)
 }
 
-// stageMount is where the shipped files are mounted in the builder to strip them.
-const stageMount = "/spack-ghcr-strip"
+// stripDir is where the shipped files are put in the builder to strip them.
+const stripDir = "/spack-ghcr-strip"
 
 // stripAndMeasure strips the shipped ELF files in the builder, which has binutils, and
 // lists the resulting sizes. Files are passed as arguments, in batches that stay far
-// below the kernel's limit.
+// below the kernel's limit. The files are copied into the builder's file system, not
+// mounted: a mounted directory changed by an exec would reach the image as two layers,
+// the unstripped files under the stripped ones.
 func stripAndMeasure(ctx context.Context, builder *dagger.Container, dir *dagger.Directory, elfs []slim.ELF, strip bool) (*dagger.Directory, *slim.Tree, error) {
-	c := builder.WithMountedDirectory(stageMount, dir)
+	c := builder.WithDirectory(stripDir, dir)
 	if strip {
 		for i := 0; i < len(elfs); i += 500 {
 			args := []string{"strip", "--strip-unneeded", "--"}
 			for _, e := range elfs[i:min(i+500, len(elfs))] {
-				args = append(args, stageMount+e.Path)
+				args = append(args, stripDir+e.Path)
 			}
 			c = c.WithExec(args)
 		}
 	}
-	listing, err := c.WithExec([]string{"find", stageMount, "-type", "f", "-printf", "%s %P\\n"}).Stdout(ctx)
+	listing, err := c.WithExec([]string{"find", stripDir, "-type", "f", "-printf", "%s %P\\n"}).Stdout(ctx)
 	if err != nil {
 		return nil, nil, fmt.Errorf("stripping and measuring: %w", execDetail(err))
 	}
@@ -193,7 +220,7 @@ func stripAndMeasure(ctx context.Context, builder *dagger.Container, dir *dagger
 	if err != nil {
 		return nil, nil, err
 	}
-	return c.Directory(stageMount), sizes, nil
+	return c.Directory(stripDir), sizes, nil
 }
 
 // runtimeBase is the base image with os_packages.final, or for scratch the OS libraries

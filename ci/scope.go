@@ -42,9 +42,10 @@ func spackScope(s scopeSettings) map[string]string {
     projections:
       all: "{name}-{version}-{hash}"
   source_cache: %s
+  misc_cache: %s
   build_stage: [%s]
   test_stage: %s
-`, installRoot, sourceCacheDir, stageDir, testStageDir),
+`, installRoot, sourceCacheDir, miscCacheDir, stageDir, testStageDir),
 		"repos.yaml":    fmt.Sprintf("repos:\n  builtin: %s/repos/spack_repo/builtin\n", packagesDir),
 		"packages.yaml": s.packages,
 	}

@@ -18,33 +18,30 @@ import (
 
 // runtimeStage assembles the runtime image and labels it.
 func runtimeStage(ctx context.Context, client *dagger.Client, cfg buildConfig, env *spack.Environment, lf *spack.Lockfile, b *builder, inst *installed, work string, res *buildResult) (*dagger.Container, error) {
+	info := imageInfo{
+		env: env, lockfile: lf, target: res.Target, spackVersion: env.Images.SpackVersion,
+		source: cfg.source, revision: cfg.revision, created: res.created,
+	}
+	// The SBOM ships in the closure's layer, written once the shipped specs are known.
+	sbomFile := func(shipped []*spack.ConcreteSpec) (map[string][]byte, error) {
+		doc, err := imageSBOM(env.Name, lf, shipped, cfg.packagesDir, info)
+		if err != nil {
+			return nil, err
+		}
+		res.sbom = doc
+		return map[string][]byte{sbomPath: doc}, os.WriteFile(filepath.Join(cfg.out, env.Name, "sbom.spdx.json"), doc, 0o644)
+	}
 	img, err := buildRuntime(ctx, client, runtimeInputs{
 		builder: inst.ctr, closure: lf.RuntimeClosure(), prefixes: inst.prefixes,
 		profile: slim.Profile(cfg.profile), strip: env.Container.Strip, base: env.Images.Runtime,
-		packages: env.Container.OSPackages.Final, work: work, runEnv: inst.runEnv, view: b.view,
+		packages: env.Container.OSPackages.Final, work: work, runEnv: inst.runEnv, view: b.view, files: sbomFile,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("assembling the runtime image: %w", err)
 	}
 	res.PackageBytes, res.FloorBytes, res.OSLibraries = img.sizes, img.floor, img.osLibs
 	res.elfs = img.elfs
-	info := imageInfo{
-		env: env, lockfile: lf, target: res.Target, spackVersion: env.Images.SpackVersion,
-		source: cfg.source, revision: cfg.revision, created: res.created,
-	}
-	var shipped []*spack.ConcreteSpec
-	for _, s := range lf.RuntimeClosure().Specs {
-		if _, ok := img.sizes[s.String()]; ok {
-			shipped = append(shipped, s)
-		}
-	}
-	if res.sbom, err = imageSBOM(env.Name, lf, shipped, cfg.packagesDir, info); err != nil {
-		return nil, err
-	}
-	if err := os.WriteFile(filepath.Join(cfg.out, env.Name, "sbom.spdx.json"), res.sbom, 0o644); err != nil {
-		return nil, err
-	}
-	return img.ctr.WithNewFile(sbomPath, string(res.sbom)).With(withLabels(imageLabels(info))), nil
+	return img.ctr.With(withLabels(imageLabels(info))), nil
 }
 
 // smokeStage checks every shipped ELF file's libraries in the image, then runs the
