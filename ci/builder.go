@@ -24,7 +24,7 @@ const (
 	// miscCacheDir keeps Spack's indexes of the package repository between builds:
 	// making them is most of a first concretization.
 	miscCacheDir = "/var/cache/spack-ghcr/misc"
-	stageDir       = "/tmp/spack-stage"
+	stageDir     = "/tmp/spack-stage"
 )
 
 // builderInputs are what the builder stage takes.
