@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"dagger.io/dagger"
 	"github.com/spf13/cobra"
@@ -53,6 +54,8 @@ type buildConfig struct {
 	// pushByDigest publishes without tags: per-architecture images that `manifest`
 	// joins and tags.
 	pushByDigest bool
+	// fresh builds on new cache volumes and past the engine's cache: a cold run.
+	fresh bool
 }
 
 func (c *buildConfig) register(fs *pflag.FlagSet) {
@@ -79,6 +82,7 @@ func (c *buildConfig) register(fs *pflag.FlagSet) {
 	fs.StringVar(&c.buildcache, "buildcache", "", "Spack OCI build cache shared by every runner, oci://REGISTRY/NAME (oci+http:// for plain HTTP); the user is --registry-user, the password $BUILDCACHE_TOKEN, else as for --registry")
 	fs.BoolVar(&c.pushCache, "buildcache-push", true, "push new binaries to --buildcache after a successful install (pull requests never do)")
 	fs.IntVar(&c.jobs, "jobs", 1, "environments built at once, in one engine")
+	fs.BoolVar(&c.fresh, "fresh", false, "build on new cache volumes, past the engine's cache: a cold run, as on a new runner")
 	fs.BoolVar(&c.pushByDigest, "push-by-digest", false, "publish by digest only, no tags, printing REPO@sha256:…, for the manifest command to join architectures")
 }
 
@@ -181,6 +185,9 @@ func runBuild(ctx context.Context, cfg buildConfig, stdout io.Writer) error {
 		return err
 	}
 	sh := shared{pins: pins}
+	if cfg.fresh {
+		sh.cacheKey = "fresh-" + time.Now().UTC().Format("20060102T150405.000000000")
+	}
 	if cfg.registry != "" {
 		if sh.registryOpts, err = registryOptions(cfg.registryUser, false, os.Getenv); err != nil {
 			return fmt.Errorf("build: %w", err)
