@@ -7,7 +7,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"path"
 	"path/filepath"
 	"slices"
@@ -81,7 +80,7 @@ func Environments(ctx context.Context, q Query) (*Selection, error) {
 	if q.Includes == nil {
 		q.Includes = Includes
 	}
-	all, err := List(q.Dir)
+	all, err := spack.ListEnvironments(q.Dir)
 	if err != nil {
 		return nil, err
 	}
@@ -90,24 +89,6 @@ func Environments(ctx context.Context, q Query) (*Selection, error) {
 		return nil, err
 	}
 	return &Selection{Envs: envs, All: all, Why: why}, nil
-}
-
-// List returns the names of the folders of dir holding a spack.yaml, sorted.
-func List(dir string) ([]string, error) {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return nil, fmt.Errorf("listing environments: %w", err)
-	}
-	var names []string
-	for _, e := range entries {
-		if !e.IsDir() || !spack.ValidName(e.Name()) {
-			continue
-		}
-		if fi, err := os.Stat(filepath.Join(dir, e.Name(), "spack.yaml")); err == nil && fi.Mode().IsRegular() {
-			names = append(names, e.Name())
-		}
-	}
-	return names, nil
 }
 
 func environments(ctx context.Context, q Query, all []string) ([]string, string, error) {

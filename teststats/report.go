@@ -7,7 +7,6 @@ package teststats
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -106,24 +105,18 @@ type envSpecs struct {
 
 // environmentSpecs reads the package names of every environment under dir.
 func environmentSpecs(dir, out string) ([]envSpecs, error) {
-	entries, err := os.ReadDir(dir)
+	names, err := spack.ListEnvironments(dir)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("listing environments: %w", err)
+		return nil, err
 	}
 	var envs []envSpecs
-	for _, e := range entries {
-		yamlPath := filepath.Join(dir, e.Name(), "spack.yaml")
-		if !e.IsDir() {
-			continue
-		}
-		if _, err := os.Stat(yamlPath); err != nil {
-			continue
-		}
-		es := envSpecs{name: e.Name()}
-		for _, lock := range []string{filepath.Join(dir, e.Name(), "spack.lock"), filepath.Join(out, e.Name(), "spack.lock")} {
+	for _, name := range names {
+		yamlPath := filepath.Join(dir, name, "spack.yaml")
+		es := envSpecs{name: name}
+		for _, lock := range []string{filepath.Join(dir, name, "spack.lock"), filepath.Join(out, name, "spack.lock")} {
 			names, err := lockedNames(lock)
 			if errors.Is(err, fs.ErrNotExist) {
 				continue
