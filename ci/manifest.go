@@ -12,10 +12,9 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/google/go-containerregistry/pkg/name"
-	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/spf13/cobra"
 
+	"github.com/spack-ghcr/spack-ghcr/github/actions"
 	"github.com/spack-ghcr/spack-ghcr/registry"
 )
 
@@ -64,9 +63,9 @@ func runManifest(ctx context.Context, cfg manifestConfig, getenv func(string) st
 	if err != nil {
 		return err
 	}
-	byRepo, err := groupByRepository(refs)
+	byRepo, err := registry.GroupByRepository(refs)
 	if err != nil {
-		return err
+		return usageError("manifest: %v", err)
 	}
 	opts, err := registryOptions(cfg.registryUser, cfg.insecure, getenv)
 	if err != nil {
@@ -82,81 +81,20 @@ func runManifest(ctx context.Context, cfg manifestConfig, getenv func(string) st
 	// published: they are separate images.
 	var failed []string
 	for _, repo := range slices.Sorted(maps.Keys(byRepo)) {
-		pushed, err := pushIndex(ctx, byRepo[repo], cfg.tags, cfg.platforms, opts)
+		pushed, err := registry.PushJoined(ctx, byRepo[repo], cfg.tags, cfg.platforms, opts...)
 		if err != nil {
 			failed = append(failed, err.Error())
 			continue
 		}
+		var moved []string
+		for _, t := range pushed.Tags {
+			moved = append(moved, t.TagStr())
+		}
+		log.Printf("%s: index %s of %d images, tags %s", repo, pushed.Digest.DigestStr(), len(byRepo[repo]), strings.Join(moved, ", "))
 		fmt.Fprintln(stdout, pushed.Digest)
 	}
 	if len(failed) > 0 {
 		return fmt.Errorf("manifest: %d of %d repositories not tagged: %s", len(failed), len(byRepo), strings.Join(failed, "; "))
-	}
-	return nil
-}
-
-// pushIndex joins the images of one repository and tags the index.
-func pushIndex(ctx context.Context, refs, tags, platforms []string, opts []registry.Option) (*registry.Pushed, error) {
-	images, repo, err := registry.RemoteImages(ctx, refs, opts...)
-	if err != nil {
-		return nil, err
-	}
-	if err := checkPlatforms(images, platforms); err != nil {
-		return nil, fmt.Errorf("%s: %w", repo, err)
-	}
-	if len(tags) == 0 {
-		if tags, err = registry.CommonTags(images); err != nil {
-			return nil, fmt.Errorf("%s: %w", repo, err)
-		}
-	}
-	idx, err := registry.Index(images)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", repo, err)
-	}
-	pushed, err := registry.PushIndex(ctx, repo, idx, tags, opts...)
-	if err != nil {
-		return nil, err
-	}
-	var moved []string
-	for _, t := range pushed.Tags {
-		moved = append(moved, t.TagStr())
-	}
-	log.Printf("%s: index %s of %d images, tags %s", repo, pushed.Digest.DigestStr(), len(images), strings.Join(moved, ", "))
-	return pushed, nil
-}
-
-// checkPlatforms says which of want the images lack, or which they hold beyond it; an
-// empty want takes any.
-func checkPlatforms(images []v1.Image, want []string) error {
-	if len(want) == 0 {
-		return nil
-	}
-	var have []string
-	for _, img := range images {
-		cfg, err := img.ConfigFile()
-		if err != nil {
-			return fmt.Errorf("reading an image config: %w", err)
-		}
-		if p := cfg.Platform(); p != nil {
-			have = append(have, p.String())
-		}
-	}
-	var missing, extra []string
-	for _, p := range want {
-		if !slices.Contains(have, p) {
-			missing = append(missing, p)
-		}
-	}
-	for _, p := range have {
-		if !slices.Contains(want, p) {
-			extra = append(extra, p)
-		}
-	}
-	switch {
-	case len(missing) > 0:
-		return fmt.Errorf("no image for %s (its build failed?): nothing tagged", strings.Join(missing, ", "))
-	case len(extra) > 0:
-		return fmt.Errorf("images for %s, which -platforms does not name: nothing tagged", strings.Join(extra, ", "))
 	}
 	return nil
 }
@@ -188,23 +126,6 @@ func (cfg manifestConfig) allRefs() ([]string, error) {
 	return refs, nil
 }
 
-// groupByRepository sorts image references by the repository they are in: one index
-// each.
-func groupByRepository(refs []string) (map[string][]string, error) {
-	out := map[string][]string{}
-	for _, ref := range refs {
-		d, err := name.NewDigest(ref, name.StrictValidation)
-		if err != nil {
-			return nil, usageError("manifest: %q is not REPOSITORY@sha256:DIGEST", ref)
-		}
-		repo := d.Context().String()
-		if !slices.Contains(out[repo], ref) {
-			out[repo] = append(out[repo], ref)
-		}
-	}
-	return out, nil
-}
-
 // registryOptions are the credentials and transport for the registry: a user with the
 // password from $REGISTRY_TOKEN or $GITHUB_TOKEN (never a flag, so it stays out of
 // process listings and logs), or anonymous access without a user.
@@ -221,4 +142,10 @@ func registryOptions(user string, insecure bool, getenv func(string) string) ([]
 		return nil, usageError("--registry-user %s needs a password in $REGISTRY_TOKEN or $GITHUB_TOKEN", user)
 	}
 	return append(opts, registry.WithBasicAuth(user, password)), nil
+}
+
+// mayPublish is the publish policy build, matrix and manifest apply: in GitHub Actions
+// the event decides; elsewhere whoever passes a registry does.
+func mayPublish(getenv func(string) string) (bool, string, error) {
+	return actions.MayPublish(getenv)
 }

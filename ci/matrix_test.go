@@ -4,205 +4,61 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
-// gitRepo is a repository made for a test, with commits.
-type gitRepo struct {
-	t   *testing.T
-	dir string
-}
-
-func newGitRepo(t *testing.T) *gitRepo {
-	t.Helper()
-	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("needs git")
+// TestMatrixCommand runs the command line on environments without a base commit, so
+// that every one is built (package affected tests which a change selects): what the
+// command adds is the flags, the jobs and the publish verdict.
+func TestMatrixCommand(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"arm", "lz4", "tools", "zlib"} {
+		require.NoError(t, os.MkdirAll(filepath.Join(dir, name), 0o755))
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name, "spack.yaml"), []byte("spack:\n  specs: ["+name+"]\n"), 0o644))
 	}
-	r := &gitRepo{t: t, dir: t.TempDir()}
-	r.git("init", "-q", "-b", "main")
-	return r
-}
-
-func (r *gitRepo) git(args ...string) string {
-	r.t.Helper()
-	cmd := exec.Command("git", append([]string{"-C", r.dir,
-		"-c", "user.name=t", "-c", "user.email=t@example.org", "-c", "commit.gpgSign=false"}, args...)...)
-	out, err := cmd.CombinedOutput()
-	require.NoError(r.t, err, "git %v: %s", args, out)
-	return strings.TrimSpace(string(out))
-}
-
-// change writes files ("" content deletes the file) and commits them; it returns the
-// commit.
-func (r *gitRepo) change(files map[string]string) string {
-	r.t.Helper()
-	for name, content := range files {
-		p := filepath.Join(r.dir, filepath.FromSlash(name))
-		if content == "" {
-			require.NoError(r.t, os.RemoveAll(p))
-			continue
-		}
-		require.NoError(r.t, os.MkdirAll(filepath.Dir(p), 0o755))
-		require.NoError(r.t, os.WriteFile(p, []byte(content), 0o644))
-	}
-	r.git("add", "-A")
-	r.git("commit", "-q", "--allow-empty", "-m", "change")
-	return r.git("rev-parse", "HEAD")
-}
-
-// initialTree is the repository every matrix case starts from: three environments,
-// one of which (tools) includes a file and a folder outside its own.
-var initialTree = map[string]string{
-	"environments/lz4/spack.yaml":           "spack:\n  specs: [lz4]\n",
-	"environments/zlib/spack.yaml":          "spack:\n  specs: [zlib]\n",
-	"environments/tools/spack.yaml":         "spack:\n  include: [../../common/packages.yaml, ../../common/compilers]\n  specs: [cmake]\n",
-	"environments/arm/spack.yaml":           "spack:\n  include:\n  - path: ../../common/arm.yaml\n    when: target == \"aarch64\"\n  specs: [zlib]\n",
-	"common/arm.yaml":                       "packages: {}\n",
-	"environments/README.md":                "environments\n",
-	"common/packages.yaml":                  "packages: {}\n",
-	"common/compilers/gcc.yaml":             "compilers: []\n",
-	"common/unused.yaml":                    "x: 1\n",
-	"pins.yaml":                             "spack: 1.1.0\n",
-	"go.mod":                                "module example.com/x\n",
-	"go.sum":                                "\n",
-	"dagger.json":                           "{}\n",
-	"ci/build.go":                           "package main\n",
-	"ci/build_test.go":                      "package main\n",
-	"ci/testdata/environments/x/spack.yaml": "spack: {}\n",
-	"docs/ci.md":                            "# CI\n",
-}
-
-func TestMatrix(t *testing.T) {
+	inGitHub := map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_EVENT_NAME": "pull_request", "GITHUB_REF": "refs/pull/1/merge"}
 	tests := []struct {
-		name        string
-		change      map[string]string
-		base        string // "" the initial commit; "none" no base; else as given
-		event       string
-		environment string
-		perJob      int
-		includes    includedPaths // nil: environmentIncludes, the environment loader's
-		want        []string
-		wantErr     string
+		name      string
+		args      []string
+		env       map[string]string
+		want      string
+		wantErr   string
+		wantUsage bool
 	}{
-		{name: "an environment's spack.yaml", change: map[string]string{"environments/lz4/spack.yaml": "spack:\n  specs: [lz4@1.9.4]\n"}, want: []string{"lz4"}},
-		{name: "a new file in an environment's folder", change: map[string]string{"environments/zlib/smoke.sh": "zlib-flate -h\n"}, want: []string{"zlib"}},
-		{name: "two environments", change: map[string]string{"environments/lz4/smoke.sh": "lz4 -V\n", "environments/zlib/spack.lock": "{}\n"}, want: []string{"lz4", "zlib"}},
-		{name: "a file an environment includes", change: map[string]string{"common/packages.yaml": "packages: {all: {}}\n"}, want: []string{"tools"}},
-		{name: "a file in a folder an environment includes", change: map[string]string{"common/compilers/clang.yaml": "compilers: []\n"}, want: []string{"tools"}},
-		{name: "a file included on one platform only", change: map[string]string{"common/arm.yaml": "packages: {all: {}}\n"}, want: []string{"arm"}},
-		{name: "a file nothing includes", change: map[string]string{"common/unused.yaml": "x: 2\n"}, want: []string{}},
-		{name: "pins.yaml: every environment", change: map[string]string{"pins.yaml": "spack: 1.1.1\n"}, want: []string{"arm", "lz4", "tools", "zlib"}},
-		{name: "go.mod: every environment", change: map[string]string{"go.mod": "module example.com/y\n"}, want: []string{"arm", "lz4", "tools", "zlib"}},
-		{name: "go.sum: every environment", change: map[string]string{"go.sum": "x\n"}, want: []string{"arm", "lz4", "tools", "zlib"}},
-		{name: "the engine version: every environment", change: map[string]string{"dagger.json": "{\"engineVersion\":\"v0.19.11\"}\n"}, want: []string{"arm", "lz4", "tools", "zlib"}},
-		{name: "pipeline code: every environment", change: map[string]string{"ci/build.go": "package main\n\nfunc f() {}\n"}, want: []string{"arm", "lz4", "tools", "zlib"}},
-		{name: "a new package of pipeline code", change: map[string]string{"registry/push.go": "package registry\n"}, want: []string{"arm", "lz4", "tools", "zlib"}},
-		{name: "a test only: nothing", change: map[string]string{"ci/build_test.go": "package main\n\n// more\n"}, want: []string{}},
-		{name: "test data only: nothing", change: map[string]string{"ci/testdata/environments/x/spack.yaml": "spack: {specs: []}\n"}, want: []string{}},
-		{name: "documentation only: nothing", change: map[string]string{"docs/ci.md": "# CI, again\n"}, want: []string{}},
-		{name: "a file beside the environments: nothing", change: map[string]string{"environments/README.md": "more\n"}, want: []string{}},
-		{name: "a removed environment is not built", change: map[string]string{"environments/lz4/spack.yaml": ""}, want: []string{}},
-		{name: "a new environment", change: map[string]string{"environments/hdf5/spack.yaml": "spack:\n  specs: [hdf5]\n"}, want: []string{"hdf5"}},
-		{name: "nothing changed", want: []string{}},
-		{name: "an environment that no longer loads (an included file removed)", change: map[string]string{"common/packages.yaml": ""}, want: []string{"tools"}},
-		{name: "unknown includes: built when anything changed", change: map[string]string{"common/unused.yaml": "x: 3\n"},
-			includes: func(envDir string) ([]string, error) { return nil, errors.New("spack.yaml:2: bad include") },
-			want:     []string{"arm", "lz4", "tools", "zlib"}},
-		{name: "an include outside the repository: built when anything changed", change: map[string]string{"common/unused.yaml": "x: 3\n"},
-			includes: func(envDir string) ([]string, error) { return []string{"/etc/spack/packages.yaml"}, nil },
-			want:     []string{"arm", "lz4", "tools", "zlib"}},
-		{name: "a base not in the history: every environment", change: map[string]string{"environments/lz4/smoke.sh": "x\n"},
-			base: "0000000000000000000000000000000000000000", want: []string{"arm", "lz4", "tools", "zlib"}},
-		{name: "no base: every environment", change: map[string]string{"environments/lz4/smoke.sh": "x\n"}, base: "none", event: "push", want: []string{"arm", "lz4", "tools", "zlib"}},
-		{name: "schedule: every environment", base: "none", event: "schedule", want: []string{"arm", "lz4", "tools", "zlib"}},
-		{name: "schedule ignores the change", change: map[string]string{"environments/lz4/smoke.sh": "x\n"}, event: "schedule", want: []string{"arm", "lz4", "tools", "zlib"}},
-		{name: "manual run of one environment", base: "none", event: "workflow_dispatch", environment: "zlib", want: []string{"zlib"}},
-		{name: "manual run of every environment", base: "none", event: "workflow_dispatch", want: []string{"arm", "lz4", "tools", "zlib"}},
-		{name: "manual run of an unknown environment", base: "none", event: "workflow_dispatch", environment: "hdf5", wantErr: `-environment "hdf5": no such environment`},
-		{name: "several environments per job", change: map[string]string{"pins.yaml": "spack: 1.2\n"}, perJob: 3, want: []string{"arm lz4 tools", "zlib"}},
-		{name: "a base that looks like a flag", base: "--output=/tmp/x", wantErr: "is not a commit"},
-		{name: "a bad -per-job", perJob: -1, wantErr: "-per-job must be at least 1"},
+		{name: "one environment per job", args: []string{"-event", "push"}, want: `{"env":["arm","lz4","tools","zlib"],"publish":true}`},
+		{name: "several environments per job", args: []string{"-per-job", "3"}, want: `{"env":["arm lz4 tools","zlib"],"publish":true}`},
+		{name: "manual run of one environment", args: []string{"-event", "workflow_dispatch", "-environment", "zlib"}, want: `{"env":["zlib"],"publish":true}`},
+		{name: "a pull request never publishes", env: inGitHub, want: `{"env":["arm","lz4","tools","zlib"],"publish":false}`},
+		{name: "manual run of an unknown environment", args: []string{"-event", "workflow_dispatch", "-environment", "hdf5"},
+			wantErr: `-environment "hdf5": no such environment`, wantUsage: true},
+		{name: "a base that looks like a flag", args: []string{"-base=--output=/tmp/x"}, wantErr: "is not a commit", wantUsage: true},
+		{name: "a bad -per-job", args: []string{"-per-job", "-1"}, wantErr: "-per-job must be at least 1", wantUsage: true},
+		{name: "stray argument", args: []string{"stray"}, wantErr: `unexpected argument "stray"`, wantUsage: true},
+		{name: "no environments", args: []string{"-environments", filepath.Join(dir, "none")}, wantErr: "matrix: listing environments"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			noGitHub(t)
-			r := newGitRepo(t)
-			first := r.change(initialTree)
-			r.change(tt.change)
-			cfg := matrixConfig{base: first, event: tt.event, environment: tt.environment,
-				environments: filepath.Join(r.dir, "environments"), perJob: tt.perJob}
-			switch tt.base {
-			case "":
-			case "none":
-				cfg.base = ""
-			default:
-				cfg.base = tt.base
-			}
-			if cfg.perJob == 0 {
-				cfg.perJob = 1
-			}
-			includes := tt.includes
-			if includes == nil {
-				includes = environmentIncludes
+			for k, v := range tt.env {
+				t.Setenv(k, v)
 			}
 			var stdout bytes.Buffer
-			err := runMatrix(context.Background(), cfg, includes, os.Getenv, &stdout)
+			err := run(context.Background(), append([]string{"matrix", "-environments", dir}, tt.args...), &stdout)
 			if tt.wantErr != "" {
 				require.Error(t, err)
 				assert.Contains(t, err.Error(), tt.wantErr)
+				assert.Equal(t, tt.wantUsage, isUsage(err))
 				return
 			}
 			require.NoError(t, err)
+			assert.JSONEq(t, tt.want, stdout.String())
 			var got matrixOutput
-			require.NoError(t, json.Unmarshal(stdout.Bytes(), &got))
-			assert.Equal(t, tt.want, got.Env)
-			assert.True(t, got.Publish, "outside GitHub Actions the policy leaves it to -registry")
+			require.NoError(t, json.Unmarshal(stdout.Bytes(), &got), "one JSON line")
 		})
 	}
-}
-
-// TestMatrixPullRequest measures a pull request against its merge base: what the
-// default branch did meanwhile is not the pull request's change.
-func TestMatrixPullRequest(t *testing.T) {
-	noGitHub(t)
-	r := newGitRepo(t)
-	r.change(initialTree)
-	r.git("checkout", "-q", "-b", "topic")
-	r.change(map[string]string{"environments/lz4/smoke.sh": "lz4 -V\n"})
-	r.git("checkout", "-q", "main")
-	r.change(map[string]string{"environments/zlib/spack.yaml": "spack:\n  specs: [zlib@1.3]\n"})
-	mainHead := r.git("rev-parse", "HEAD")
-	r.git("checkout", "-q", "topic")
-
-	t.Setenv("GITHUB_ACTIONS", "true")
-	t.Setenv("GITHUB_EVENT_NAME", "pull_request")
-	t.Setenv("GITHUB_REF", "refs/pull/1/merge")
-	var stdout bytes.Buffer
-	cfg := matrixConfig{base: mainHead, event: "pull_request", environments: filepath.Join(r.dir, "environments"), perJob: 1}
-	require.NoError(t, runMatrix(context.Background(), cfg, environmentIncludes, os.Getenv, &stdout))
-	assert.JSONEq(t, `{"env":["lz4"],"publish":false}`, stdout.String())
-}
-
-// TestMatrixCommand runs the command line in a repository, from its root, as the
-// workflow does.
-func TestMatrixCommand(t *testing.T) {
-	noGitHub(t)
-	r := newGitRepo(t)
-	first := r.change(initialTree)
-	r.change(map[string]string{"environments/zlib/smoke.sh": "x\n"})
-	t.Chdir(r.dir)
-	var stdout bytes.Buffer
-	require.NoError(t, run(context.Background(), []string{"matrix", "-base", first}, &stdout))
-	assert.JSONEq(t, `{"env":["zlib"],"publish":true}`, stdout.String())
-
-	err := run(context.Background(), []string{"matrix", "stray"}, &stdout)
-	assert.ErrorIs(t, err, errUsage)
 }

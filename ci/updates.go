@@ -1,14 +1,11 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -147,7 +144,7 @@ func runUpdates(ctx context.Context, cfg updatesConfig, stdout io.Writer) error 
 	}
 	if cfg.packagesRemote != "" {
 		rows = append(rows, updates.PinUpdate(cfg.pins, ignore, func() (map[string]string, error) {
-			return lsRemoteTags(ctx, cfg.packagesRemote)
+			return updates.RemoteTags(ctx, cfg.packagesRemote)
 		}))
 	}
 	for _, r := range rows {
@@ -159,7 +156,7 @@ func runUpdates(ctx context.Context, cfg updatesConfig, stdout io.Writer) error 
 	switch {
 	case cfg.dryRun:
 	case cfg.openPRs:
-		openUpdatePRs(ctx, cfg, client, rows)
+		githubPullRequests(client, cfg).OpenAll(ctx, rows)
 		st := client.Stats()
 		log.Printf("github: %d requests, %d retried, %s waited (bound %s)", st.Requests, st.Retries, st.Waited.Round(time.Millisecond), cfg.maxWait)
 	default:
@@ -170,83 +167,48 @@ func runUpdates(ctx context.Context, cfg updatesConfig, stdout io.Writer) error 
 	if err := updates.WriteTable(stdout, rows); err != nil {
 		return err
 	}
-	return updatesOutcome(rows, sc.Unreadable())
+	return updates.Outcome(rows, sc.Unreadable())
 }
 
-// updatesOutcome is the run's error: the updates that failed, and the environments
-// that could not be read, each reported in the table and the log already.
-func updatesOutcome(rows []updates.Row, unreadable int) error {
-	var errs []error
-	failed, total := 0, 0
-	for _, r := range rows {
-		if r.Update != nil {
-			total++
-			if r.Failed() {
-				failed++
-			}
-		}
-	}
-	if failed > 0 {
-		errs = append(errs, fmt.Errorf("updates: %d of %d updates failed; a rerun finishes them", failed, total))
-	}
-	if unreadable > 0 {
-		errs = append(errs, fmt.Errorf("updates: %d environment(s) could not be read; see the log", unreadable))
-	}
-	return errors.Join(errs...)
-}
-
-// openUpdatePRs opens one pull request per update, at most cfg.maxPRs, and sets each
-// update row's Action to what happened. A failed update is reported and the others
-// go on; a rerun skips what is open already and finishes the rest.
-func openUpdatePRs(ctx context.Context, cfg updatesConfig, client *github.Client, rows []updates.Row) {
+// githubPullRequests opens the update pull requests with the GitHub client.
+func githubPullRequests(client *github.Client, cfg updatesConfig) updates.PullRequests {
 	owner, name, _ := github.SplitRepo(cfg.repo)
-	opened := 0
-	for i := range rows {
-		r := &rows[i]
-		if r.Update == nil {
-			continue
-		}
-		if ctx.Err() != nil {
-			r.Fail("interrupted", ctx.Err())
-			continue
-		}
-		if opened >= cfg.maxPRs {
-			r.Action = fmt.Sprintf("held: -max-prs %d reached", cfg.maxPRs)
-			continue
-		}
-		res, err := client.OpenUpdatePR(ctx, owner, name, github.UpdatePR{
-			Base:   cfg.base,
-			Branch: r.Branch(),
-			Title:  r.Title(),
-			Body:   r.Body(),
-			Files:  map[string][]byte{filepath.ToSlash(r.Update.File): r.Update.Content},
-		})
-		switch {
-		case err != nil:
-			r.Fail(github.Reason(err), fmt.Errorf("%s: %s %s: %w", r.Env, r.Package, r.Newest, err))
-			log.Print(r.Err)
-		case res.Existing != 0:
-			r.Action = fmt.Sprintf("exists #%d", res.Existing)
-		case res.Skipped != "":
-			r.Action = "skipped: " + res.Skipped
-			log.Printf("%s: %s %s: %s", r.Env, r.Package, r.Newest, res.Skipped)
-		default:
-			opened++
-			r.Action = fmt.Sprintf("opened #%d", res.Number)
-			log.Printf("%s: %s %s: opened %s", r.Env, r.Package, r.Newest, res.URL)
-		}
+	return updates.PullRequests{
+		Open: func(ctx context.Context, r *updates.Row) (updates.PullResult, error) {
+			res, err := client.OpenUpdatePR(ctx, owner, name, github.UpdatePR{
+				Base:   cfg.base,
+				Branch: r.Branch(),
+				Title:  r.Title(),
+				Body:   r.Body(),
+				Files:  map[string][]byte{filepath.ToSlash(r.Update.File): r.Update.Content},
+			})
+			return updates.PullResult(res), err
+		},
+		Reason: github.Reason,
+		Max:    cfg.maxPRs,
+		Logf:   log.Printf,
 	}
 }
 
-// lsRemoteTags lists the tags of a git remote with the commit each points to.
-func lsRemoteTags(ctx context.Context, remote string) (map[string]string, error) {
-	cmd := exec.CommandContext(ctx, "git", "ls-remote", "--tags", remote)
-	cmd.Env = append(os.Environ(), "GIT_TERMINAL_PROMPT=0")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		return nil, fmt.Errorf("listing tags of %s: %w: %s", remote, err, strings.TrimSpace(stderr.String()))
+// benchUpdates runs the update scan's benchmark and prints its figures.
+func benchUpdates(ctx context.Context, repo *spack.Repo, stdout io.Writer) error {
+	fig, err := updates.Bench(ctx, repo)
+	if fig != nil {
+		sv := fig.Survey
+		for _, err := range sv.Errs {
+			log.Print(err)
+		}
+		fmt.Fprintf(stdout, "bench: %d package.py read, %d failed, %d versions (%d version() calls computed in loops, not read), %d packages with an update to find: %s\n",
+			sv.Packages, sv.Failed, sv.Versions, sv.Dynamic, len(sv.Behind), fig.SurveyTime.Round(time.Millisecond))
 	}
-	return updates.ParseTags(out), nil
+	if err != nil {
+		return err
+	}
+	verdict := "within"
+	if !fig.WithinTarget() {
+		verdict = "OVER"
+	}
+	fmt.Fprintf(stdout, "bench: %d environments, %d specs, %d package.py read, %d updates found: %s (%s the %s target)\n",
+		fig.Environments, fig.Specs, fig.PackagesRead, fig.Updates, fig.ScanTime.Round(time.Millisecond), verdict, updates.BenchTarget)
+	return nil
 }

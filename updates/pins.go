@@ -3,7 +3,10 @@ package updates
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"fmt"
+	"os"
+	"os/exec"
 	"regexp"
 	"strings"
 
@@ -77,6 +80,23 @@ func compareURL(git, from, to string) string {
 		return fmt.Sprintf("Changes: https://github.com/%s/compare/%s...%s", strings.TrimSuffix(u, ".git"), from, to)
 	}
 	return fmt.Sprintf("Changes: %s %s...%s", git, from, to)
+}
+
+// RemoteTags lists the tags of a git remote (a URL or a path) with the commit each
+// points to, by `git ls-remote`, which never prompts for credentials here.
+func RemoteTags(ctx context.Context, remote string) (map[string]string, error) {
+	if strings.HasPrefix(remote, "-") {
+		return nil, fmt.Errorf("listing tags of %q: not a git remote", remote)
+	}
+	cmd := exec.CommandContext(ctx, "git", "ls-remote", "--tags", remote)
+	cmd.Env = append(os.Environ(), "GIT_TERMINAL_PROMPT=0")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("listing tags of %s: %w: %s", remote, err, strings.TrimSpace(stderr.String()))
+	}
+	return ParseTags(out), nil
 }
 
 // ParseTags reads `git ls-remote --tags` output into each tag's commit; an annotated

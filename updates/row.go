@@ -1,8 +1,10 @@
 // Package updates is the update bot's policy: which version-pinned specs of which
 // environments have a newer safe version, by Spack's version order and the pinned
 // spack-packages checkout; the ignore list; the spack-packages pin bump; and the
-// rows of the report, with the pull request each update asks for. It reads files and
-// changes none on GitHub; ci/updates.go opens the pull requests and logs.
+// rows of the report, with the pull request each update asks for; which pull requests
+// one run opens (PullRequests) and the run's outcome; and the scan's benchmark (Bench).
+// It holds no GitHub client: ci/updates.go hands PullRequests the call that opens one
+// and points its Logf at the log.
 package updates
 
 import (

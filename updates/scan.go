@@ -47,14 +47,9 @@ func (s *Scanner) ScanDir(dir, only string) ([]Row, error) {
 		}
 		names = []string{only}
 	} else {
-		entries, err := os.ReadDir(dir)
-		if err != nil {
-			return nil, fmt.Errorf("listing environments: %w", err)
-		}
-		for _, e := range entries {
-			if _, err := os.Stat(filepath.Join(dir, e.Name(), "spack.yaml")); e.IsDir() && err == nil && spack.ValidName(e.Name()) {
-				names = append(names, e.Name())
-			}
+		var err error
+		if names, err = spack.ListEnvironments(dir); err != nil {
+			return nil, err
 		}
 	}
 	var rows []Row

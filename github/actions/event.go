@@ -1,4 +1,7 @@
-package main
+// Package actions reads what GitHub Actions says about the run a command is part of:
+// its event, from the runner's variables and the event payload, and what that allows.
+// It needs no token and makes no request; package github is the API client.
+package actions
 
 import (
 	"encoding/json"
@@ -7,17 +10,17 @@ import (
 	"strings"
 )
 
-// githubEvent is what GitHub Actions says about a run, as far as publishing goes.
-type githubEvent struct {
+// Event is what GitHub Actions says about a run, as far as publishing goes.
+type Event struct {
 	Name          string // GITHUB_EVENT_NAME: push, pull_request, schedule, ...
 	Ref           string // GITHUB_REF: refs/heads/main, refs/pull/7/merge, ...
 	DefaultBranch string // the repository's default branch, from the event payload
 }
 
-// readGitHubEvent reads the run's event from GitHub Actions' variables and the event
+// ReadEvent reads the run's event from GitHub Actions' variables and the event
 // payload (GITHUB_EVENT_PATH), which the runner writes and the workflow cannot change.
-func readGitHubEvent(getenv func(string) string) (githubEvent, error) {
-	ev := githubEvent{Name: getenv("GITHUB_EVENT_NAME"), Ref: getenv("GITHUB_REF")}
+func ReadEvent(getenv func(string) string) (Event, error) {
+	ev := Event{Name: getenv("GITHUB_EVENT_NAME"), Ref: getenv("GITHUB_REF")}
 	path := getenv("GITHUB_EVENT_PATH")
 	if path == "" {
 		return ev, nil
@@ -39,11 +42,11 @@ func readGitHubEvent(getenv func(string) string) (githubEvent, error) {
 	return ev, nil
 }
 
-// publishDecision says whether a run may publish images, and why: only for a push to,
+// PublishDecision says whether a run may publish images, and why: only for a push to,
 // a schedule on, or a manual run of the default branch. Pull requests never publish,
 // whatever the workflow passes: their code is not reviewed yet, and a fork's token
 // could not push anyway.
-func publishDecision(ev githubEvent) (bool, string) {
+func PublishDecision(ev Event) (bool, string) {
 	switch ev.Name {
 	case "push", "schedule", "workflow_dispatch":
 	case "":
@@ -68,17 +71,18 @@ func publishDecision(ev githubEvent) (bool, string) {
 	return true, fmt.Sprintf("%s on the default branch %s", ev.Name, branch)
 }
 
-// mayPublish is the policy build and manifest apply: in GitHub Actions the event
-// decides; elsewhere (a laptop, the test bed) whoever passes -registry does.
-func mayPublish(getenv func(string) string) (bool, string, error) {
+// MayPublish is the publish policy: in GitHub Actions the event decides; elsewhere (a
+// laptop, the test bed) whoever passes a registry does. getenv is os.Getenv, or a
+// test's map.
+func MayPublish(getenv func(string) string) (bool, string, error) {
 	if getenv("GITHUB_ACTIONS") != "true" {
 		return true, "not in GitHub Actions", nil
 	}
-	ev, err := readGitHubEvent(getenv)
+	ev, err := ReadEvent(getenv)
 	if err != nil {
 		return false, "", err
 	}
-	ok, why := publishDecision(ev)
+	ok, why := PublishDecision(ev)
 	return ok, why, nil
 }
 

@@ -1,4 +1,4 @@
-package main
+package actions
 
 import (
 	"os"
@@ -12,30 +12,30 @@ import (
 func TestPublishDecision(t *testing.T) {
 	tests := []struct {
 		name    string
-		ev      githubEvent
+		ev      Event
 		want    bool
 		wantWhy string
 	}{
-		{name: "push to the default branch", ev: githubEvent{"push", "refs/heads/main", "main"}, want: true, wantWhy: "push on the default branch main"},
-		{name: "push to a default branch named otherwise", ev: githubEvent{"push", "refs/heads/trunk", "trunk"}, want: true},
-		{name: "schedule", ev: githubEvent{"schedule", "refs/heads/main", "main"}, want: true},
-		{name: "schedule without a repository in the payload", ev: githubEvent{"schedule", "refs/heads/main", ""}, want: true},
-		{name: "manual run on the default branch", ev: githubEvent{"workflow_dispatch", "refs/heads/main", "main"}, want: true},
-		{name: "manual run on another branch", ev: githubEvent{"workflow_dispatch", "refs/heads/try", "main"}, wantWhy: "branch try is not the default branch main"},
-		{name: "push to another branch", ev: githubEvent{"push", "refs/heads/feature", "main"}},
-		{name: "push of a tag", ev: githubEvent{"push", "refs/tags/v1.0", "main"}, wantWhy: `"refs/tags/v1.0" is not a branch`},
-		{name: "pull request", ev: githubEvent{"pull_request", "refs/pull/7/merge", "main"}, wantWhy: "pull_request events never publish"},
-		{name: "pull request even with the default branch as ref", ev: githubEvent{"pull_request", "refs/heads/main", "main"}},
-		{name: "pull_request_target", ev: githubEvent{"pull_request_target", "refs/heads/main", "main"}, wantWhy: "pull_request_target events never publish"},
-		{name: "merge queue", ev: githubEvent{"merge_group", "refs/heads/gh-readonly-queue/main/pr-1", "main"}},
-		{name: "release", ev: githubEvent{"release", "refs/tags/v1", "main"}},
-		{name: "no event", ev: githubEvent{"", "refs/heads/main", "main"}, wantWhy: "no GitHub event named"},
-		{name: "default branch unknown", ev: githubEvent{"push", "refs/heads/main", ""}, wantWhy: "the default branch is unknown (no repository in the event payload)"},
-		{name: "branch that only starts like the default", ev: githubEvent{"push", "refs/heads/main2", "main"}},
+		{name: "push to the default branch", ev: Event{"push", "refs/heads/main", "main"}, want: true, wantWhy: "push on the default branch main"},
+		{name: "push to a default branch named otherwise", ev: Event{"push", "refs/heads/trunk", "trunk"}, want: true},
+		{name: "schedule", ev: Event{"schedule", "refs/heads/main", "main"}, want: true},
+		{name: "schedule without a repository in the payload", ev: Event{"schedule", "refs/heads/main", ""}, want: true},
+		{name: "manual run on the default branch", ev: Event{"workflow_dispatch", "refs/heads/main", "main"}, want: true},
+		{name: "manual run on another branch", ev: Event{"workflow_dispatch", "refs/heads/try", "main"}, wantWhy: "branch try is not the default branch main"},
+		{name: "push to another branch", ev: Event{"push", "refs/heads/feature", "main"}},
+		{name: "push of a tag", ev: Event{"push", "refs/tags/v1.0", "main"}, wantWhy: `"refs/tags/v1.0" is not a branch`},
+		{name: "pull request", ev: Event{"pull_request", "refs/pull/7/merge", "main"}, wantWhy: "pull_request events never publish"},
+		{name: "pull request even with the default branch as ref", ev: Event{"pull_request", "refs/heads/main", "main"}},
+		{name: "pull_request_target", ev: Event{"pull_request_target", "refs/heads/main", "main"}, wantWhy: "pull_request_target events never publish"},
+		{name: "merge queue", ev: Event{"merge_group", "refs/heads/gh-readonly-queue/main/pr-1", "main"}},
+		{name: "release", ev: Event{"release", "refs/tags/v1", "main"}},
+		{name: "no event", ev: Event{"", "refs/heads/main", "main"}, wantWhy: "no GitHub event named"},
+		{name: "default branch unknown", ev: Event{"push", "refs/heads/main", ""}, wantWhy: "the default branch is unknown (no repository in the event payload)"},
+		{name: "branch that only starts like the default", ev: Event{"push", "refs/heads/main2", "main"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, why := publishDecision(tt.ev)
+			got, why := PublishDecision(tt.ev)
 			assert.Equal(t, tt.want, got, why)
 			assert.NotEmpty(t, why)
 			if tt.wantWhy != "" {
@@ -65,7 +65,7 @@ func TestMayPublish(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, why, err := mayPublish(func(k string) string { return tt.env[k] })
+			got, why, err := MayPublish(func(k string) string { return tt.env[k] })
 			if tt.wantErr != "" {
 				require.Error(t, err)
 				assert.Contains(t, err.Error(), tt.wantErr)
