@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"text/tabwriter"
 
@@ -60,7 +59,7 @@ func runPlan(_ context.Context, cfg buildConfig, asJSON bool, stdout io.Writer) 
 	}
 	names := cfg.envs
 	if len(names) == 0 {
-		if names, err = environmentNames(cfg.environments); err != nil {
+		if names, err = spack.ListEnvironments(cfg.environments); err != nil {
 			return err
 		}
 	}
@@ -90,21 +89,6 @@ func runPlan(_ context.Context, cfg buildConfig, asJSON bool, stdout io.Writer) 
 		return err
 	}
 	return writePlans(stdout, plans)
-}
-
-// environmentNames lists the environments under dir: folders holding a spack.yaml.
-func environmentNames(dir string) ([]string, error) {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return nil, fmt.Errorf("listing environments: %w", err)
-	}
-	var names []string
-	for _, e := range entries {
-		if _, err := os.Stat(filepath.Join(dir, e.Name(), "spack.yaml")); e.IsDir() && err == nil {
-			names = append(names, e.Name())
-		}
-	}
-	return names, nil
 }
 
 func planEnvironment(env *spack.Environment, cfg buildConfig) (envPlan, error) {
