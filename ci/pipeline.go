@@ -100,6 +100,12 @@ func prepareBuilder(ctx context.Context, client *dagger.Client, cfg buildConfig,
 	log.Printf("%s: target %s", env.Name, outcome)
 	envDir := path.Join(srcRoot, env.RelDir)
 	viewRoot, scopeView := viewSettings(env.View, envDir)
+	cacheURL, bindCache := cfg.buildcache, func(c *dagger.Container) *dagger.Container { return c }
+	if cacheURL != "" {
+		if cacheURL, bindCache, err = cacheEndpoint(client, cacheURL); err != nil {
+			return nil, err
+		}
+	}
 	in := builderInputs{
 		image:        env.Images.Builder,
 		spackVersion: env.Images.SpackVersion,
@@ -108,7 +114,7 @@ func prepareBuilder(ctx context.Context, client *dagger.Client, cfg buildConfig,
 		source:       environmentSource(client, env),
 		envRel:       env.RelDir,
 		scope: spackScope(scopeSettings{packages: packagesYAML, mirror: cfg.mirrorDir != "", view: scopeView,
-			buildcache: cfg.buildcache, cacheAuth: sh.cacheAuth != nil}),
+			buildcache: cacheURL, cacheAuth: sh.cacheAuth != nil}),
 		cacheKey:   sh.cacheKey,
 		cacheUser:  cfg.registryUser,
 		cacheToken: sh.cacheAuth,
@@ -120,6 +126,7 @@ func prepareBuilder(ctx context.Context, client *dagger.Client, cfg buildConfig,
 	if err != nil {
 		return nil, err
 	}
+	b.ctr = b.ctr.With(bindCache)
 	b.view = viewRoot
 	return b, nil
 }
