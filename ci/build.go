@@ -21,6 +21,7 @@ import (
 	"github.com/spack-ghcr/spack-ghcr/results"
 	"github.com/spack-ghcr/spack-ghcr/slim"
 	"github.com/spack-ghcr/spack-ghcr/spack"
+	"github.com/spack-ghcr/spack-ghcr/spack/testlog"
 )
 
 // Real-world defaults; the test bed overrides them with flags.
@@ -575,7 +576,7 @@ func parseInstallSources(out string) (built, cached []string) {
 func failedSpecs(r *results.Run) string {
 	var names []string
 	for _, s := range r.Specs {
-		if s.Status == results.Failed {
+		if s.Status == testlog.Failed {
 			names = append(names, fmt.Sprintf("%s@%s (%s)", s.Name, s.Version, s.Phase))
 		}
 	}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/spack-ghcr/spack-ghcr/github/ghtest"
 	"github.com/spack-ghcr/spack-ghcr/results"
+	"github.com/spack-ghcr/spack-ghcr/spack/testlog"
 )
 
 const testToken = "ghp_not-a-real-token"
@@ -36,7 +37,7 @@ func writeRun(t *testing.T, out, env, id string, day int, specs ...string) {
 		name, status, _ := strings.Cut(s, "=")
 		r.Specs = append(r.Specs, results.SpecResult{
 			ID: "suite/" + name, Phase: results.StandAlone, Name: name, Version: "1.0",
-			Hash: strings.Repeat("b", 32), Status: results.Status(status), Log: "logs/" + name + ".txt",
+			Hash: strings.Repeat("b", 32), Status: testlog.Status(status), Log: "logs/" + name + ".txt",
 		})
 		require.NoError(t, os.WriteFile(filepath.Join(dir, "logs", name+".txt"), []byte(status+"\n"), 0o644))
 	}

@@ -21,6 +21,7 @@ import (
 
 	"github.com/spack-ghcr/spack-ghcr/github/ghtest"
 	"github.com/spack-ghcr/spack-ghcr/results"
+	"github.com/spack-ghcr/spack-ghcr/spack/testlog"
 )
 
 // newTestClient returns a client of srv in GitHub Enterprise's URL layout, which also
@@ -295,7 +296,7 @@ func upload(t *testing.T, env, id string, day int, specs ...string) results.Uplo
 		log := "logs/" + name + ".txt"
 		r.Specs = append(r.Specs, results.SpecResult{
 			ID: "suite/" + name, Phase: results.StandAlone, Name: name, Version: "1.0",
-			Hash: strings.Repeat("a", 32), Status: results.Status(status), Log: log,
+			Hash: strings.Repeat("a", 32), Status: testlog.Status(status), Log: log,
 		})
 		files[log] = []byte(name + ": " + status + "\n")
 	}

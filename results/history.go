@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"slices"
 	"strings"
+
+	"github.com/spack-ghcr/spack-ghcr/spack/testlog"
 )
 
 // SpecKey identifies a spec across the runs of an environment: the phase of its tests
@@ -37,13 +39,13 @@ const (
 
 // classify compares the status of a spec in the previous run (nil when the spec was
 // not in it) with its status now.
-func classify(prev *SpecResult, now Status) Change {
+func classify(prev *SpecResult, now testlog.Status) Change {
 	switch {
 	case prev == nil:
 		return Unchanged
-	case prev.Status == Passed && now == Failed:
+	case prev.Status == testlog.Passed && now == testlog.Failed:
 		return Regression
-	case prev.Status == Failed && now == Passed:
+	case prev.Status == testlog.Failed && now == testlog.Passed:
 		return Fix
 	}
 	return Unchanged

@@ -8,6 +8,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/spack-ghcr/spack-ghcr/spack/testlog"
 )
 
 // mkRun makes a run of env on day with specs given as "name=STATUS" or
@@ -26,7 +28,7 @@ func mkRun(env, id string, day int, specs ...string) *Run {
 		}
 		r.Specs = append(r.Specs, SpecResult{
 			ID: "s/" + name, Phase: phase, Name: name, Version: version,
-			Hash: fmt.Sprintf("%-32s", name+version), Status: Status(status), Log: "logs/" + name + ".txt",
+			Hash: fmt.Sprintf("%-32s", name+version), Status: testlog.Status(status), Log: "logs/" + name + ".txt",
 		})
 	}
 	return r
@@ -135,16 +137,16 @@ func TestHistoryChanged(t *testing.T) {
 func TestClassify(t *testing.T) {
 	tests := []struct {
 		prev *SpecResult
-		now  Status
+		now  testlog.Status
 		want Change
 	}{
-		{prev: &SpecResult{Status: Passed}, now: Failed, want: Regression},
-		{prev: &SpecResult{Status: Failed}, now: Passed, want: Fix},
-		{prev: nil, now: Failed, want: Unchanged},
-		{prev: &SpecResult{Status: Passed}, now: Skipped, want: Unchanged},
-		{prev: &SpecResult{Status: Skipped}, now: Failed, want: Unchanged},
-		{prev: &SpecResult{Status: NoTests}, now: Passed, want: Unchanged},
-		{prev: &SpecResult{Status: Failed}, now: Failed, want: Unchanged},
+		{prev: &SpecResult{Status: testlog.Passed}, now: testlog.Failed, want: Regression},
+		{prev: &SpecResult{Status: testlog.Failed}, now: testlog.Passed, want: Fix},
+		{prev: nil, now: testlog.Failed, want: Unchanged},
+		{prev: &SpecResult{Status: testlog.Passed}, now: testlog.Skipped, want: Unchanged},
+		{prev: &SpecResult{Status: testlog.Skipped}, now: testlog.Failed, want: Unchanged},
+		{prev: &SpecResult{Status: testlog.NoTests}, now: testlog.Passed, want: Unchanged},
+		{prev: &SpecResult{Status: testlog.Failed}, now: testlog.Failed, want: Unchanged},
 	}
 	for _, tt := range tests {
 		prev := "absent"
@@ -161,9 +163,9 @@ func TestSpecsByKeyDuplicateNames(t *testing.T) {
 	r := mkRun("e", "r1", 1, "python@3.12=PASSED", "python@3.13=FAILED", "build:python@3.13=PASSED")
 	m := specsByKey(r)
 	require.Len(t, m, 3)
-	assert.Equal(t, Passed, m[SpecKey{StandAlone, "python@3.12"}].Status)
-	assert.Equal(t, Failed, m[SpecKey{StandAlone, "python@3.13"}].Status)
-	assert.Equal(t, Passed, m[SpecKey{BuildTime, "python"}].Status, "unique within its phase")
+	assert.Equal(t, testlog.Passed, m[SpecKey{StandAlone, "python@3.12"}].Status)
+	assert.Equal(t, testlog.Failed, m[SpecKey{StandAlone, "python@3.13"}].Status)
+	assert.Equal(t, testlog.Passed, m[SpecKey{BuildTime, "python"}].Status, "unique within its phase")
 }
 
 func TestHistoriesAndIndex(t *testing.T) {

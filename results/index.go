@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/spack-ghcr/spack-ghcr/spack/testlog"
 )
 
 // IndexFile is the name of the index at the root of a results repository.
@@ -59,13 +61,13 @@ func CountSpecs(specs []SpecResult) Counts {
 	var c Counts
 	for _, s := range specs {
 		switch s.Status {
-		case Passed:
+		case testlog.Passed:
 			c.Passed++
-		case Failed:
+		case testlog.Failed:
 			c.Failed++
-		case Skipped:
+		case testlog.Skipped:
 			c.Skipped++
-		case NoTests:
+		case testlog.NoTests:
 			c.NoTests++
 		}
 	}

@@ -75,15 +75,6 @@ func (s *SpecResult) validate() error {
 	return nil
 }
 
-// Valid reports whether s is one of the four statuses Spack uses.
-func (s Status) Valid() bool {
-	switch s {
-	case Passed, Failed, Skipped, NoTests:
-		return true
-	}
-	return false
-}
-
 // LoadRun reads dir/results.json, the record of one run, and validates it. Errors name
 // the file.
 func LoadRun(dir string) (*Run, error) {

@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/spack-ghcr/spack-ghcr/spack/testlog"
 )
 
 // The site is plain HTML and one style sheet: no scripts, fonts or anything else
@@ -360,7 +362,7 @@ func (s *Site) Environment(h *History, all []*Run) (Files, error) {
 				body.Regressions = append(body.Regressions, ch)
 			case last.Change == Fix:
 				body.Fixes = append(body.Fixes, ch)
-			case last.Spec.Status == Failed:
+			case last.Spec.Status == testlog.Failed:
 				body.Failing = append(body.Failing, ch)
 			}
 		}
@@ -380,25 +382,25 @@ func (s *Site) Environment(h *History, all []*Run) (Files, error) {
 	return Files{EnvPage(h.Environment): html, HistoryDataFile(h.Environment): data}, nil
 }
 
-func statusClass(s Status) string {
+func statusClass(s testlog.Status) string {
 	switch s {
-	case Passed:
+	case testlog.Passed:
 		return "passed"
-	case Failed:
+	case testlog.Failed:
 		return "failed"
-	case Skipped:
+	case testlog.Skipped:
 		return "skipped"
 	}
 	return "no-tests"
 }
 
-func statusText(s Status) string {
+func statusText(s testlog.Status) string {
 	switch s {
-	case Passed:
+	case testlog.Passed:
 		return "pass"
-	case Failed:
+	case testlog.Failed:
 		return "FAIL"
-	case Skipped:
+	case testlog.Skipped:
 		return "skip"
 	}
 	return "none"
@@ -410,7 +412,7 @@ func (s *Site) Run(r, prev *Run) (Files, error) {
 	const depth = 2
 	type part struct {
 		Name, Class string
-		Status      Status
+		Status      testlog.Status
 		Seconds     float64
 	}
 	type spec struct {
@@ -455,8 +457,8 @@ func (s *Site) Run(r, prev *Run) (Files, error) {
 	}
 	// Failures first, then by name: the reader opens this page to see what broke.
 	slices.SortStableFunc(specs, func(a, b *SpecResult) int {
-		if (a.Status == Failed) != (b.Status == Failed) {
-			if a.Status == Failed {
+		if (a.Status == testlog.Failed) != (b.Status == testlog.Failed) {
+			if a.Status == testlog.Failed {
 				return -1
 			}
 			return 1
@@ -467,7 +469,7 @@ func (s *Site) Run(r, prev *Run) (Files, error) {
 		v := spec{Spec: sp, Class: statusClass(sp.Status), Hash: shortHash(sp.Hash), LogHref: s.runFile(depth, r.Environment, r.ID, sp.Log)}
 		for _, p := range sp.Parts {
 			v.Parts = append(v.Parts, part{Name: p.Name, Class: statusClass(p.Status), Status: p.Status, Seconds: p.Seconds})
-			if p.Status == Failed {
+			if p.Status == testlog.Failed {
 				v.Failed++
 			}
 		}

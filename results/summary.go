@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/spack-ghcr/spack-ghcr/spack/testlog"
 )
 
 // WriteSummary writes r as Markdown for a GitHub job summary ($GITHUB_STEP_SUMMARY):
@@ -73,7 +75,7 @@ func WriteSummary(w io.Writer, r *Run) error {
 			passed, total := 0, 0
 			for _, p := range s.Parts {
 				total++
-				if p.Status == Passed {
+				if p.Status == testlog.Passed {
 					passed++
 				}
 			}
@@ -87,13 +89,13 @@ func WriteSummary(w io.Writer, r *Run) error {
 
 	var failures []string
 	for _, s := range r.Specs {
-		if s.Status != Failed {
+		if s.Status != testlog.Failed {
 			continue
 		}
 		line := fmt.Sprintf("- `%s` (%s)", SpecLabel(s), s.Phase)
 		var failed []string
 		for _, p := range s.Parts {
-			if p.Status == Failed {
+			if p.Status == testlog.Failed {
 				failed = append(failed, "`"+p.Name+"`"+withMessage(p.Message))
 			}
 		}
@@ -115,8 +117,8 @@ func WriteSummary(w io.Writer, r *Run) error {
 	return err
 }
 
-func statusCell(s Status) string {
-	if s == Failed {
+func statusCell(s testlog.Status) string {
+	if s == testlog.Failed {
 		return "**FAILED**"
 	}
 	return string(s)

@@ -1,4 +1,4 @@
-package spack
+package testlog
 
 import (
 	"bufio"
@@ -14,22 +14,22 @@ import (
 	"time"
 )
 
-// InstallTestLog is where Spack keeps the log of a spec's build-time tests
+// InstallLog is where Spack keeps the log of a spec's build-time tests
 // (`spack install --test=root|all`), relative to the spec's prefix. Spack writes it in
 // the build stage and copies it here only when the install succeeds; after a failed
 // install it is left in the stage directory under the same base name.
-const InstallTestLog = ".spack/install-time-test-log.txt"
+const InstallLog = ".spack/install-time-test-log.txt"
 
 // InstallTests is the outcome of one spec's build-time tests, read from its
 // install-time-test-log.txt.
 type InstallTests struct {
 	// PkgID is the spec from the log's "Testing package" line (name-version-hash7).
 	PkgID  string
-	Status TestStatus
+	Status Status
 	// Parts has one part per test callback Spack ran (e.g. "check", "installcheck",
 	// "test_imports"), in order, each followed by the sub-parts the callback reported
 	// (e.g. "PyNumpy::test_imports_numpy").
-	Parts []TestPart
+	Parts []Part
 	// Message says why the tests failed, when they did.
 	Message string
 }
@@ -43,30 +43,30 @@ var (
 	errorLine = regexp.MustCompile(`(?i)^(make(\[\d+\])?: \*\*\* .*Error \d+|ninja: build stopped.*|.*tests? failed.*|Errors while running CTest|.*Error: .*)$`)
 )
 
-// ReadInstallTestLog reads the build-time test log of the spec installed at prefix.
+// ReadInstallLog reads the build-time test log of the spec installed at prefix.
 // A spec without the log had no build-time tests run: NO_TESTS.
-func ReadInstallTestLog(prefix string) (*InstallTests, error) {
-	f, err := os.Open(filepath.Join(prefix, filepath.FromSlash(InstallTestLog)))
+func ReadInstallLog(prefix string) (*InstallTests, error) {
+	f, err := os.Open(filepath.Join(prefix, filepath.FromSlash(InstallLog)))
 	if errors.Is(err, fs.ErrNotExist) {
-		return &InstallTests{Status: TestNoTests}, nil
+		return &InstallTests{Status: NoTests}, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("reading build-time test log: %w", err)
 	}
 	defer f.Close()
-	t, err := ParseInstallTestLog(f, true)
+	t, err := ParseInstallLog(f, true)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", f.Name(), err)
 	}
 	return t, nil
 }
 
-// ParseInstallTestLog reads an install-time-test-log.txt. installed says whether the
+// ParseInstallLog reads an install-time-test-log.txt. installed says whether the
 // install succeeded: Spack runs the callbacks inside the install and any failure
 // aborts it, so after a successful install every callback passed, while after a
 // failed one the last callback in the log is the one that failed (or the last before
 // the failure). The log itself has no end marker for make-style callbacks.
-func ParseInstallTestLog(r io.Reader, installed bool) (*InstallTests, error) {
+func ParseInstallLog(r io.Reader, installed bool) (*InstallTests, error) {
 	t := &InstallTests{}
 	var (
 		cb      = -1 // index in t.Parts of the running callback
@@ -102,7 +102,7 @@ func ParseInstallTestLog(r io.Reader, installed bool) (*InstallTests, error) {
 		if m == nil {
 			if sm := statusLine.FindStringSubmatch(line); sm != nil && cb >= 0 {
 				// A test_part inside a callback such as test_imports.
-				part := TestPart{Name: sm[2], Status: TestStatus(sm[1]), Message: strings.TrimSpace(sm[3])}
+				part := Part{Name: sm[2], Status: Status(sm[1]), Message: strings.TrimSpace(sm[3])}
 				_, test, _ := strings.Cut(part.Name, "::")
 				if s := starts[test]; len(s) > 0 {
 					begun[len(t.Parts)] = s[len(s)-1]
@@ -110,8 +110,8 @@ func ParseInstallTestLog(r io.Reader, installed bool) (*InstallTests, error) {
 					pending = append(pending, len(t.Parts))
 				}
 				t.Parts = append(t.Parts, part)
-				if part.Status == TestFailed && t.Parts[cb].Status != TestFailed {
-					t.Parts[cb].Status = TestFailed
+				if part.Status == Failed && t.Parts[cb].Status != Failed {
+					t.Parts[cb].Status = Failed
 					t.Parts[cb].Message = part.Name + ": " + part.Message
 				}
 			} else if cb >= 0 && errorLine.MatchString(strings.TrimSpace(line)) {
@@ -137,12 +137,12 @@ func ParseInstallTestLog(r io.Reader, installed bool) (*InstallTests, error) {
 		case runTestsLine.MatchString(msg):
 			endCallback(at)
 			name := runTestsLine.FindStringSubmatch(msg)[2]
-			t.Parts = append(t.Parts, TestPart{Name: name, Status: TestPassed})
+			t.Parts = append(t.Parts, Part{Name: name, Status: Passed})
 			cb, cbStart = len(t.Parts)-1, at
 		case notImplementedLine.MatchString(msg):
 			endCallback(at)
 			name := notImplementedLine.FindStringSubmatch(msg)[1]
-			t.Parts = append(t.Parts, TestPart{Name: name, Status: TestFailed, Message: "method not implemented"})
+			t.Parts = append(t.Parts, Part{Name: name, Status: Failed, Message: "method not implemented"})
 		case msg == "Completed testing":
 			endCallback(at)
 		case strings.HasPrefix(msg, "test: "):
@@ -169,14 +169,14 @@ func ParseInstallTestLog(r io.Reader, installed bool) (*InstallTests, error) {
 		// ended, or failing that the last one, unless one already failed.
 		failed := false
 		for _, i := range callbacks {
-			failed = failed || t.Parts[i].Status == TestFailed
+			failed = failed || t.Parts[i].Status == Failed
 		}
 		if !failed {
 			last := callbacks[len(callbacks)-1]
 			if running >= 0 {
 				last = running
 			}
-			t.Parts[last].Status = TestFailed
+			t.Parts[last].Status = Failed
 			t.Parts[last].Message = lastErr
 			if t.Parts[last].Message == "" {
 				t.Parts[last].Message = "the install failed while or after running this test"
@@ -184,12 +184,12 @@ func ParseInstallTestLog(r io.Reader, installed bool) (*InstallTests, error) {
 		}
 	}
 
-	t.Status = TestNoTests
+	t.Status = NoTests
 	if len(t.Parts) > 0 {
 		t.Status = overallStatus(t.Parts)
 	}
 	for _, p := range t.Parts {
-		if p.Status == TestFailed && !strings.Contains(p.Name, "::") {
+		if p.Status == Failed && !strings.Contains(p.Name, "::") {
 			if t.Message != "" {
 				t.Message += "; "
 			}
