@@ -1,14 +1,13 @@
 package results
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
-	"sort"
 )
 
 // FileName is the name of a run's record inside its run directory.
@@ -115,54 +114,24 @@ func decodeRun(data []byte) (*Run, error) {
 }
 
 // LoadTree reads every run below dir, laid out as <env>/<run-id>/results.json (the
-// layout of out/ and of the results repository). A run's environment and id must match
-// its directories. Runs come back sorted by environment, then start time, then id.
-// Directories without a results.json are skipped; a broken results.json is an error.
+// layout of out/). A run's environment and id must match its directories. Runs come
+// back sorted by environment, then start time, then id. Directories without a
+// results.json are skipped; a broken results.json is an error.
 func LoadTree(dir string) ([]*Run, error) {
-	envs, err := os.ReadDir(dir)
+	t := treeSource(dir)
+	envs, err := t.environments(context.Background())
 	if err != nil {
-		return nil, fmt.Errorf("loading runs: %w", err)
+		return nil, err
 	}
 	var runs []*Run
 	for _, env := range envs {
-		if !env.IsDir() || !validName.MatchString(env.Name()) {
-			continue
-		}
-		ids, err := os.ReadDir(filepath.Join(dir, env.Name()))
+		stored, err := t.load(context.Background(), env)
 		if err != nil {
-			return nil, fmt.Errorf("loading runs: %w", err)
+			return nil, err
 		}
-		for _, id := range ids {
-			if !id.IsDir() {
-				continue
-			}
-			runDir := filepath.Join(dir, env.Name(), id.Name())
-			run, err := LoadRun(runDir)
-			if errors.Is(err, fs.ErrNotExist) {
-				continue
-			}
-			if err != nil {
-				return nil, err
-			}
-			file := filepath.Join(runDir, FileName)
-			if run.Environment != env.Name() {
-				return nil, fmt.Errorf("%s: environment %q does not match its directory %q", file, run.Environment, env.Name())
-			}
-			if run.ID != id.Name() {
-				return nil, fmt.Errorf("%s: id %q does not match its directory %q", file, run.ID, id.Name())
-			}
-			runs = append(runs, run)
+		for _, sr := range stored {
+			runs = append(runs, sr.run)
 		}
 	}
-	sort.SliceStable(runs, func(i, j int) bool {
-		a, b := runs[i], runs[j]
-		if a.Environment != b.Environment {
-			return a.Environment < b.Environment
-		}
-		if !a.Started.Equal(b.Started) {
-			return a.Started.Before(b.Started)
-		}
-		return a.ID < b.ID
-	})
 	return runs, nil
 }

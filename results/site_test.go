@@ -65,7 +65,7 @@ func TestSiteGolden(t *testing.T) {
 var hrefRE = regexp.MustCompile(`(?:href|src)="([^"]*)"`)
 
 // TestSiteLinks follows every link of every page: each must reach a page of the site or
-// a file of a run, as laid out in a results repository (site/ beside <env>/<run-id>/).
+// a file of a run, as laid out in out/ (site/ beside <env>/<run-id>/).
 func TestSiteLinks(t *testing.T) {
 	site, err := NewSite()
 	require.NoError(t, err)
@@ -83,8 +83,8 @@ func TestSiteLinks(t *testing.T) {
 				continue
 			}
 			require.NotContains(t, href, "://", "%s links outside the site", name)
-			target := path.Join(SiteDir, path.Dir(name), href)
-			if rest, ok := strings.CutPrefix(target, SiteDir+"/"); ok {
+			target := path.Join("site", path.Dir(name), href)
+			if rest, ok := strings.CutPrefix(target, "site/"); ok {
 				assert.Contains(t, files, rest, "%s links to %s, which the site lacks", name, href)
 			} else {
 				assert.FileExists(t, filepath.Join(fixtureRuns, filepath.FromSlash(target)), "%s links to %s", name, href)
@@ -147,6 +147,8 @@ func TestSiteOptions(t *testing.T) {
 		{name: "url run files", opts: []SiteOption{WithRunFiles("https://example.com/runs")}, wantErr: "want a relative"},
 		{name: "empty run files", opts: []SiteOption{WithRunFiles("")}, wantErr: "want a relative"},
 		{name: "zero max runs", opts: []SiteOption{WithMaxRuns(0)}, wantErr: "max runs must be greater than zero"},
+		{name: "keep every run", opts: []SiteOption{WithKeepMonths(0)}},
+		{name: "negative months", opts: []SiteOption{WithKeepMonths(-1)}, wantErr: "months kept must not be negative"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -174,14 +176,47 @@ func TestSiteRunFilesAndMaxRuns(t *testing.T) {
 	assert.Contains(t, page, `passed fix`)
 	assert.Equal(t, 2, strings.Count(page, `<th class="run">`))
 
-	d, err := ParseHistoryData("data", files[HistoryDataFile("compression")])
-	require.NoError(t, err)
-	require.Len(t, d.Runs, 3, "the runs shown and the one before")
-	for _, r := range d.Runs {
-		for _, s := range r.Specs {
-			assert.Nil(t, s.Parts, "history data leaves parts out")
-		}
+	// Older runs are on pages of 2, oldest first, each linked to the next.
+	assert.Contains(t, page, `<a href="compression/1.html">← older runs</a>`)
+	first, last := string(files[EnvArchivePage("compression", 1)]), string(files[EnvArchivePage("compression", 2)])
+	assert.Equal(t, 2, strings.Count(first, `<th class="run">`))
+	assert.Contains(t, first, "runs 1 to 2 of the environment")
+	assert.Contains(t, first, `<a href="2.html">newer runs →</a>`)
+	assert.Contains(t, first, `href="../../run/compression/20261101T100000Z-1a2b3c4.html"`)
+	assert.Equal(t, 1, strings.Count(last, `<th class="run">`))
+	assert.Contains(t, last, "failed regression", "the page's first run compares with the last of the page before")
+	assert.Contains(t, last, `<a href="1.html">← older runs</a>`)
+	assert.Contains(t, last, `<a href="../compression.html">newer runs →</a>`)
+	assert.NotContains(t, files, EnvArchivePage("python", 1), "two runs fit the front page")
+}
+
+// TestSiteKeepMonths: runs older than the kept months have no page and no links to
+// their files, but stay in the history.
+func TestSiteKeepMonths(t *testing.T) {
+	runs := []*Run{
+		mkRun("e", "r1", 1, "a=PASSED"),
+		mkRun("e", "r2", 2, "a=FAILED"),
+		mkRun("e", "r3", 3, "a=PASSED"),
 	}
+	runs[0].Started = runs[0].Started.AddDate(0, -7, 0)
+	site, err := NewSite(WithKeepMonths(6))
+	require.NoError(t, err)
+	files, err := site.Render(runs)
+	require.NoError(t, err)
+	assert.NotContains(t, files, RunPage("e", "r1"))
+	assert.Contains(t, files, RunPage("e", "r2"))
+	env := string(files[EnvPage("e")])
+	assert.Equal(t, 3, strings.Count(env, `<th class="run">`), "the old run is in the history")
+	assert.NotContains(t, env, "r1.html")
+	assert.NotContains(t, env, "../../e/r1/", "no link to the old run's log")
+	assert.Contains(t, env, "../../e/r2/logs/a.txt")
+	assert.Contains(t, string(files[RunPage("e", "r2")]), "Since r1: 1 regression", "the run before is named, not linked")
+
+	all, err := NewSite(WithKeepMonths(0))
+	require.NoError(t, err)
+	files, err = all.Render(runs)
+	require.NoError(t, err)
+	assert.Contains(t, files, RunPage("e", "r1"))
 }
 
 func TestFilesWrite(t *testing.T) {
