@@ -162,7 +162,7 @@ func TestPushResults(t *testing.T) {
 	} {
 		assert.Contains(t, files, name)
 	}
-	assert.Equal(t, r3.Files["results.json"], files["runs/zlib/2026/11/r3/results.json"])
+	assert.JSONEq(t, string(r3.Files["results.json"]), string(files["runs/zlib/2026/11/r3/results.json"]))
 	assert.Equal(t, []string{
 		"Add results of zlib/r3\n\n- zlib/r3: 2 passed, 0 failed, 0 skipped, 1 without tests; 0 regressions, 1 fix\n",
 		"Add results of zlib/r2\n\n- zlib/r2: 1 passed, 1 failed, 0 skipped, 0 without tests; 1 regression, 1 fix\n",

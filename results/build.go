@@ -1,10 +1,10 @@
 package results
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"errors"
+	"io/fs"
 	"path"
 	"path/filepath"
 	"runtime"
@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"golang.org/x/sync/errgroup"
+
+	"github.com/spack-ghcr/spack-ghcr/spack/testlog"
 )
 
 // buildCtx is what every environment's drawing shares.
@@ -36,7 +38,8 @@ func (f fileSet) has(name string) bool { return f == nil || f[name] }
 
 // shown is a run as the site shows it.
 type shown struct {
-	// run has its specs without test parts once its own page is drawn.
+	// run has its specs without test parts once its own page is drawn; it is nil
+	// when the site shows only the run's entry.
 	run   *Run
 	entry IndexEntry
 	files fileSet
@@ -48,7 +51,7 @@ func (bc *buildCtx) fileHref(depth int, sh *shown, file string) string {
 	if file == "" || !filepath.IsLocal(filepath.FromSlash(file)) || !sh.files.has(file) {
 		return ""
 	}
-	return path.Join(up(depth), bc.runFiles, sh.run.Environment, sh.run.ID, file)
+	return path.Join(up(depth), bc.runFiles, sh.entry.Environment, sh.entry.ID, file)
 }
 
 // runHref links a page at depth to the run's page, "" when it has none.
@@ -56,7 +59,7 @@ func runHref(depth int, sh *shown) string {
 	if sh == nil || !sh.page {
 		return ""
 	}
-	return up(depth) + RunPage(sh.run.Environment, sh.run.ID)
+	return up(depth) + RunPage(sh.entry.Environment, sh.entry.ID)
 }
 
 // build draws the site of src into out, environments in parallel, and the overview
@@ -79,12 +82,9 @@ func (s *Site) build(ctx context.Context, src source, out sink, runFiles string,
 	g.SetLimit(runtime.GOMAXPROCS(0))
 	for i, env := range envs {
 		g.Go(func() error {
-			b := &envBuilder{buildCtx: bc, env: env}
-			if err := src.each(gctx, env, b.add); err != nil {
-				return err
-			}
+			b, err := bc.buildEnv(gctx, src, env)
 			done[i] = b
-			return b.finish()
+			return err
 		})
 	}
 	if err := g.Wait(); err != nil {
@@ -138,14 +138,16 @@ func (c *countingSink) write(name string, data []byte) error {
 	return c.sink.write(name, data)
 }
 
-// envBuilder draws one environment as its runs stream past, oldest first: each run's
-// page at once, each full page of history as the next run arrives, and the front page
-// of the newest runs at the end. It holds the newest maxRuns+1 runs and the page being
-// filled, without their test parts.
+// envBuilder draws one environment as its runs stream past, oldest first: each kept
+// run's page at once, each full page of history as the next run arrives, and the
+// front page of the newest runs at the end. It reads the results of a run only when
+// a page shows its specs; otherwise the index entry is enough. It holds the newest
+// maxRuns+1 runs and the page being filled, without their test parts.
 type envBuilder struct {
 	*buildCtx
 	env      string
 	count    int
+	full     int // the runs from this one on have their results read
 	runPages int
 	last     *shown
 	recent   []*shown // the environment's newest runs, newest first
@@ -155,25 +157,57 @@ type envBuilder struct {
 	pageNo   int      // archive pages drawn
 }
 
-func (b *envBuilder) add(sr storedRun) error {
-	r := sr.run
-	sh := &shown{run: r, page: !r.Started.Before(b.cutoff), files: fileSet{}}
-	var prev *Run
-	if b.last != nil {
-		prev = b.last.run
+// buildEnv draws the pages of env.
+func (bc *buildCtx) buildEnv(ctx context.Context, src source, env string) (*envBuilder, error) {
+	b := &envBuilder{buildCtx: bc, env: env}
+	er, err := src.open(ctx, env)
+	if err != nil {
+		return b, err
 	}
-	sh.entry = NewEntry(r, prev)
-	if sh.page {
-		if err := b.drawRun(sr, sh); err != nil {
-			return err
+	b.full = bc.firstFull(er.entries)
+	for i := range er.entries {
+		if err := b.add(ctx, er, i); err != nil {
+			return b, err
 		}
 	}
-	c := *r
-	c.Specs = slices.Clone(r.Specs)
-	for i := range c.Specs {
-		c.Specs[i].Parts = nil
+	return b, b.finish()
+}
+
+// firstFull returns the first of entries whose results the site reads: from the run
+// before the first history page that shows a kept run, and at least the front page's
+// runs and the one before them. Older pages only list their runs' counts.
+func (bc *buildCtx) firstFull(entries []IndexEntry) int {
+	m, total := bc.site.opts.maxRuns, len(entries)
+	full := max(0, total-m-1)
+	for start := 0; start < total; start += m {
+		if newest := entries[min(start+m, total)-1]; !newest.Started.Before(bc.cutoff) {
+			return min(full, max(0, start-1))
+		}
 	}
-	sh.run = &c
+	return full
+}
+
+func (b *envBuilder) add(ctx context.Context, er *envRuns, i int) error {
+	e := er.entries[i]
+	sh := &shown{entry: e, page: !e.Started.Before(b.cutoff), files: fileSet{}}
+	if i >= b.full {
+		sr, err := er.load(ctx, i)
+		if err != nil {
+			return err
+		}
+		sh.run = sr.run
+		if sh.page {
+			if err := b.drawRun(sr, sh); err != nil {
+				return err
+			}
+		}
+		c := *sr.run
+		c.Specs = slices.Clone(c.Specs)
+		for i := range c.Specs {
+			c.Specs[i].Parts = nil
+		}
+		sh.run = &c
+	}
 
 	if m := b.site.opts.maxRuns; len(b.pageRuns) == m {
 		// The page is full and a newer run exists: it will not change again.
@@ -206,7 +240,11 @@ func (b *envBuilder) drawRun(sr storedRun, sh *shown) error {
 		}
 		sh.files = files
 	}
-	page, err := b.runPage(sh, b.last)
+	var prev *shown
+	if b.last != nil && b.last.run != nil {
+		prev = b.last
+	}
+	page, err := b.runPage(sh, prev)
 	if err != nil {
 		return err
 	}
@@ -214,8 +252,11 @@ func (b *envBuilder) drawRun(sr storedRun, sh *shown) error {
 	return b.out.write(RunPage(b.env, sr.run.ID), page)
 }
 
-// copyRun writes the run's files into the site: results.json as stored, junit.xml and
-// summary.md drawn from it, and every other file (the logs) as the pipeline wrote it.
+// copyRun writes the logs of the specs that failed into the site, as the pipeline
+// wrote them. results.json and the other logs stay in the results repository, where
+// the run's page says they are: its page shows all of results.json, a failure's log
+// is what a reader comes for, and copying every file (and decompressing every log)
+// would make the site as large and as slow to draw as the logs themselves.
 func (b *envBuilder) copyRun(sr storedRun) (fileSet, error) {
 	r := sr.run
 	dir := path.Join(copiedRuns, r.Environment, r.ID)
@@ -224,29 +265,30 @@ func (b *envBuilder) copyRun(sr storedRun) (fileSet, error) {
 		files[name] = true
 		return b.out.write(path.Join(dir, name), data)
 	}
-	if err := put(FileName, sr.raw); err != nil {
-		return nil, err
-	}
-	for name, write := range map[string]func(*bytes.Buffer, *Run) error{
-		JUnitFile:   func(w *bytes.Buffer, r *Run) error { return WriteJUnit(w, r) },
-		SummaryFile: func(w *bytes.Buffer, r *Run) error { return WriteSummary(w, r) },
-	} {
-		var buf bytes.Buffer
-		if err := write(&buf, r); err != nil {
-			return nil, err
-		}
-		if err := put(name, buf.Bytes()); err != nil {
-			return nil, err
-		}
-	}
-	if sr.files == nil {
+	if sr.file == nil {
 		return files, nil
 	}
-	return files, sr.files(put)
+	for _, spec := range r.Specs {
+		if spec.Status != testlog.Failed || spec.Log == "" || files[spec.Log] {
+			continue
+		}
+		data, err := sr.file(spec.Log)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue // pruned, or never captured
+		}
+		if err != nil {
+			return nil, err
+		}
+		if err := put(spec.Log, data); err != nil {
+			return nil, err
+		}
+	}
+	return files, nil
 }
 
 // archivePage draws page n of the history from the runs being filled; last says it
-// is the newest page, so that the next one is the front page.
+// is the newest page, so that the next one is the front page. A page whose runs all
+// have their results read shows their specs; an older one lists the runs.
 func (b *envBuilder) archivePage(n int, last bool) error {
 	m := b.site.opts.maxRuns
 	runs := b.pageRuns
@@ -261,7 +303,13 @@ func (b *envBuilder) archivePage(n int, last bool) error {
 	if last {
 		pg.Newer = pg.Front
 	}
-	page, err := b.envPage(runs, len(b.pageRuns), 0, pg)
+	var page []byte
+	var err error
+	if runs[0].run != nil {
+		page, err = b.envPage(runs, len(b.pageRuns), 0, pg)
+	} else {
+		page, err = b.listPage(b.pageRuns, pg)
+	}
 	if err != nil {
 		return err
 	}

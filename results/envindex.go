@@ -96,12 +96,11 @@ func (x *envIndex) neighbour(ctx context.Context, started time.Time, id string, 
 	switch {
 	case dir < 0 && last < 0:
 		return s.Last, true, nil
-	case dir > 0 && first > 0:
-		return s.First, true, nil
 	case dir < 0 && first >= 0, dir > 0 && last <= 0:
 		return IndexEntry{}, false, nil
 	}
-	// Otherwise a neighbour lies between the run and that end: walk to it.
+	// Otherwise a neighbour lies between the run and that end (or is the first run,
+	// which the summary names but does not hold): walk to it.
 	end := startOfDay(s.First.Started)
 	if dir > 0 {
 		end = startOfDay(s.Last.Started)
@@ -187,16 +186,16 @@ func (x *envIndex) put(ctx context.Context, e IndexEntry, isNew bool) error {
 
 	s := x.summary
 	if s == nil {
-		x.summary = &EnvSummary{Schema: IndexSchema, Environment: x.env, Runs: 1, First: e, Last: e}
+		x.summary = &EnvSummary{Schema: IndexSchema, Environment: x.env, Runs: 1, First: RunKey{e.ID, e.Started}, Last: e}
 		return nil
 	}
 	if isNew {
 		s.Runs++
 	}
-	if c := compareEntries(e, s.First); c <= 0 {
-		s.First = e
+	if compareRuns(e.Started, e.ID, s.First.Started, s.First.ID) <= 0 {
+		s.First = RunKey{e.ID, e.Started}
 	}
-	if c := compareEntries(e, s.Last); c >= 0 {
+	if compareEntries(e, s.Last) >= 0 {
 		s.Last = e
 	}
 	return nil

@@ -229,8 +229,9 @@ func TestParseEnvSummaryErrors(t *testing.T) {
 		{name: "not json", input: `[`, wantErr: "e.json: decoding"},
 		{name: "no schema", input: `{"environment":"e"}`, wantErr: "e.json: schema is missing"},
 		{name: "no runs", input: `{"schema":1,"environment":"e","runs":0}`, wantErr: "runs is 0, want at least 1"},
-		{name: "bad first", input: `{"schema":1,"environment":"e","runs":1,"first":{"environment":"e"}}`, wantErr: `first: id "" is not a valid run id`},
-		{name: "first after last", input: `{"schema":1,"environment":"e","runs":2,"first":` + entry("b", 2) + `,"last":` + entry("a", 1) + `}`, wantErr: "first run b is after the last, a"},
+		{name: "bad first", input: `{"schema":1,"environment":"e","runs":1,"first":{"id":""}}`, wantErr: `first: want a run id and its start, got ""`},
+		{name: "bad last", input: `{"schema":1,"environment":"e","runs":1,"first":{"id":"a","started":"2026-11-01T10:00:00Z"},"last":{"environment":"e"}}`, wantErr: `last: id "" is not a valid run id`},
+		{name: "first after last", input: `{"schema":1,"environment":"e","runs":2,"first":{"id":"b","started":"2026-11-02T10:00:00Z"},"last":` + entry("a", 1) + `}`, wantErr: "first run b is after the last, a"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -261,7 +262,7 @@ func FuzzParseShard(f *testing.F) {
 
 func FuzzParseEnvSummary(f *testing.F) {
 	e := `{"environment":"e","id":"r","path":"runs/e/2026/11/r","started":"2026-11-15T10:00:00Z"}`
-	f.Add([]byte(`{"schema":1,"environment":"e","runs":1,"first":` + e + `,"last":` + e + `}`))
+	f.Add([]byte(`{"schema":1,"environment":"e","runs":1,"first":{"id":"r","started":"2026-11-15T10:00:00Z"},"last":` + e + `}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		s, err := ParseEnvSummary("e.json", data)
 		if err != nil {

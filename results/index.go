@@ -151,8 +151,9 @@ func ParseShard(name string, data []byte) (*Shard, error) {
 	return &s, nil
 }
 
-// Marshal encodes the shard as indented JSON with a final newline.
-func (s *Shard) Marshal() ([]byte, error) { return marshalJSON(s) }
+// Marshal encodes the shard as JSON on one line: shards are many and small, and a
+// push writes one per run.
+func (s *Shard) Marshal() ([]byte, error) { return marshalCompact(s) }
 
 // EnvSummary is index/<env>.json: how many runs an environment has, and its first
 // and last. It has a fixed size, so rewriting it on every push costs the same however
@@ -162,8 +163,14 @@ type EnvSummary struct {
 	Schema      int        `json:"schema"`
 	Environment string     `json:"environment"`
 	Runs        int        `json:"runs"`
-	First       IndexEntry `json:"first"`
+	First       RunKey     `json:"first"`
 	Last        IndexEntry `json:"last"`
+}
+
+// RunKey names a run of an environment and places it in the environment's history.
+type RunKey struct {
+	ID      string    `json:"id"`
+	Started time.Time `json:"started"`
 }
 
 // ParseEnvSummary decodes and checks an environment's summary; name is used in errors.
@@ -181,20 +188,20 @@ func ParseEnvSummary(name string, data []byte) (*EnvSummary, error) {
 	case s.Runs < 1:
 		return nil, fmt.Errorf("%s: runs is %d, want at least 1", name, s.Runs)
 	}
-	if err := s.First.validate(s.Environment); err != nil {
-		return nil, fmt.Errorf("%s: first: %w", name, err)
+	if !validName.MatchString(s.First.ID) || s.First.Started.IsZero() {
+		return nil, fmt.Errorf("%s: first: want a run id and its start, got %q at %s", name, s.First.ID, s.First.Started.Format(time.RFC3339))
 	}
 	if err := s.Last.validate(s.Environment); err != nil {
 		return nil, fmt.Errorf("%s: last: %w", name, err)
 	}
-	if compareEntries(s.First, s.Last) > 0 {
+	if compareRuns(s.First.Started, s.First.ID, s.Last.Started, s.Last.ID) > 0 {
 		return nil, fmt.Errorf("%s: first run %s is after the last, %s", name, s.First.ID, s.Last.ID)
 	}
 	return &s, nil
 }
 
-// Marshal encodes the summary as indented JSON with a final newline.
-func (s *EnvSummary) Marshal() ([]byte, error) { return marshalJSON(s) }
+// Marshal encodes the summary as JSON on one line: a push rewrites it every time.
+func (s *EnvSummary) Marshal() ([]byte, error) { return marshalCompact(s) }
 
 func checkSchema(schema int) error {
 	switch {
@@ -222,10 +229,14 @@ func (e *IndexEntry) validate(env string) error {
 	return nil
 }
 
-func marshalJSON(v any) ([]byte, error) {
+// marshalCompact encodes v as JSON on one line, with a final newline.
+func marshalCompact(v any) ([]byte, error) { return marshalJSON(v, "") }
+
+// marshalJSON encodes v as JSON indented by indent ("" for none), with a final newline.
+func marshalJSON(v any, indent string) ([]byte, error) {
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
-	enc.SetIndent("", "  ")
+	enc.SetIndent("", indent)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
 		return nil, err

@@ -9,6 +9,7 @@ import (
 	"io"
 	"path"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -20,7 +21,7 @@ import (
 //	README.md                               written when the repository is created
 //	layout.json                             {"layout": 2}
 //	runs/<env>/<YYYY>/<MM>/<run-id>/         one run, by the UTC month it started in
-//	    results.json                        as the pipeline wrote it
+//	    results.json                        as the pipeline wrote it, compacted
 //	    logs/....gz                         every other file, gzip-compressed
 //	index/<env>.json                        EnvSummary: first and last run, how many
 //	index/<env>/<YYYY>/<MM>/<DD>.json       Shard: the runs of env started that UTC day
@@ -66,7 +67,7 @@ type layoutDoc struct {
 }
 
 func layoutJSON() []byte {
-	data, _ := marshalJSON(layoutDoc{Layout: LayoutVersion, Docs: "https://github.com/spack-ghcr/spack-ghcr/blob/main/docs/results.md"})
+	data, _ := marshalJSON(layoutDoc{Layout: LayoutVersion, Docs: "https://github.com/spack-ghcr/spack-ghcr/blob/main/docs/results.md"}, "  ")
 	return data
 }
 
@@ -101,8 +102,8 @@ func ShardPath(env string, day time.Time) string {
 }
 
 // storedName is the name a run's file takes in the repository, and whether it is kept
-// at all: results.json as it is, the derived junit.xml and summary.md not at all, any
-// other file compressed.
+// at all: results.json as it is (compacted: storeRun), the derived junit.xml and
+// summary.md not at all, any other file compressed.
 func storedName(name string) (string, bool) {
 	switch name {
 	case FileName:
@@ -119,10 +120,17 @@ func sourceName(stored string, data []byte) (string, []byte, error) {
 	if !ok {
 		return stored, data, nil
 	}
-	zr, err := gzip.NewReader(bytes.NewReader(data))
+	zr, _ := gunzips.Get().(*gzip.Reader)
+	var err error
+	if zr == nil {
+		zr, err = gzip.NewReader(bytes.NewReader(data))
+	} else {
+		err = zr.Reset(bytes.NewReader(data))
+	}
 	if err != nil {
 		return "", nil, fmt.Errorf("decompressing %s: %w", stored, err)
 	}
+	defer gunzips.Put(zr)
 	out, err := io.ReadAll(zr)
 	if err != nil {
 		return "", nil, fmt.Errorf("decompressing %s: %w", stored, err)
@@ -130,12 +138,34 @@ func sourceName(stored string, data []byte) (string, []byte, error) {
 	return name, out, nil
 }
 
+// gzips and gunzips keep compressors for reuse: a site draws thousands of logs, and
+// a new compressor's tables cost more than a log.
+var gzips, gunzips sync.Pool
+
+// compactJSON removes the insignificant white space of a JSON document and ends it
+// with a newline: results.json is the one file of a run stored uncompressed, since Git
+// compresses it and GitHub shows it, and its indentation is a third of it.
+func compactJSON(data []byte) ([]byte, error) {
+	var b bytes.Buffer
+	if err := json.Compact(&b, data); err != nil {
+		return nil, err
+	}
+	b.WriteByte('\n')
+	return b.Bytes(), nil
+}
+
 // compress gzips data without a name or time in the header, so that the same log
 // always gives the same blob.
 func compress(data []byte) []byte {
 	var b bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&b, gzip.BestCompression)
+	zw, _ := gzips.Get().(*gzip.Writer)
+	if zw == nil {
+		zw, _ = gzip.NewWriterLevel(&b, gzip.BestCompression)
+	} else {
+		zw.Reset(&b)
+	}
 	zw.Write(data)
 	zw.Close()
+	gzips.Put(zw)
 	return b.Bytes()
 }

@@ -93,18 +93,16 @@ func LoadRun(dir string) (*Run, error) {
 // a field does not bump the schema, so an older reader must still read a newer file of
 // the same schema version.
 func decodeRun(data []byte) (*Run, error) {
-	// Check the version first: a newer layout may not even decode into this one.
-	var probe struct {
-		Schema int `json:"schema"`
-	}
-	if err := json.Unmarshal(data, &probe); err != nil {
-		return nil, fmt.Errorf("decoding: %w", err)
-	}
-	if probe.Schema > SchemaVersion {
-		return nil, fmt.Errorf("schema %d is newer than this reader's %d", probe.Schema, SchemaVersion)
-	}
 	var run Run
 	if err := json.Unmarshal(data, &run); err != nil {
+		// A newer layout may not even decode into this one: say so rather than how
+		// it fails to. (Read the version only now: a site decodes many runs.)
+		var probe struct {
+			Schema int `json:"schema"`
+		}
+		if json.Unmarshal(data, &probe) == nil && probe.Schema > SchemaVersion {
+			return nil, fmt.Errorf("schema %d is newer than this reader's %d", probe.Schema, SchemaVersion)
+		}
 		return nil, fmt.Errorf("decoding: %w", err)
 	}
 	if err := run.Validate(); err != nil {

@@ -2,8 +2,11 @@ package results
 
 import (
 	"fmt"
+	"html/template"
 	"slices"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/spack-ghcr/spack-ghcr/spack/testlog"
 )
@@ -101,7 +104,6 @@ type historyColumn struct {
 	Run         *Run
 	Href        string
 	Date, Time  string
-	Counts      Counts
 	Regressions int
 	Fixes       int
 }
@@ -131,8 +133,11 @@ type envBody struct {
 	Regressions  []historyChange
 	Fixes        []historyChange
 	Failing      []historyChange
-	Columns      []historyColumn
-	Rows         []historyRow
+	// Table is the history of the page's runs, one row per spec (historyTable).
+	Table template.HTML
+	// List says the page lists runs without their specs (listPage), in ListTable.
+	List      bool
+	ListTable template.HTML
 }
 
 // envPage draws a history page of runs (oldest first), showing the newest n of them;
@@ -153,17 +158,20 @@ func (bc *buildCtx) envPage(runs []*shown, n, total int, pg pager) ([]byte, erro
 	body := envBody{Env: env, Shown: len(h.Runs), Total: total, Page: pg}
 	last := len(h.Runs) - 1
 	// Newest run first: what changed last is what a reader came for.
+	var cols []historyColumn
 	for i := last; i >= 0; i-- {
 		r := h.Runs[i]
-		body.Columns = append(body.Columns, historyColumn{
+		cols = append(cols, historyColumn{
 			Run: r, Href: runHref(depth, info[r]),
 			Date: r.Started.UTC().Format("2006-01-02"), Time: r.Started.UTC().Format("15:04"),
-			Counts: CountSpecs(r.Specs), Regressions: len(h.Changed(i, Regression)), Fixes: len(h.Changed(i, Fix)),
+			Regressions: len(h.Changed(i, Regression)), Fixes: len(h.Changed(i, Fix)),
 		})
 	}
+	var rows []historyRow
 	for _, hr := range h.Rows {
-		body.Rows = append(body.Rows, bc.historyRow(depth, h, hr, info))
+		rows = append(rows, bc.historyRow(depth, h, hr, info))
 	}
+	body.Table = historyTable(cols, rows)
 	if pg.Number == 0 {
 		latest := info[h.Latest()]
 		body.Latest, body.LatestHref = latest.run, runHref(depth, latest)
@@ -178,6 +186,118 @@ func (bc *buildCtx) envPage(runs []*shown, n, total int, pg pager) ([]byte, erro
 		crumbs = append(crumbs, link{Text: fmt.Sprintf("runs %d–%d", pg.From, pg.To), Href: up(depth) + EnvArchivePage(env, pg.Number)})
 	}
 	return bc.site.render("env.html", page{Title: title, Root: up(depth), Crumbs: crumbs, Body: body})
+}
+
+// listPage draws an archive page of runs whose specs the site no longer shows
+// (WithKeepMonths): one row per run, newest first, with its counts from the index.
+func (bc *buildCtx) listPage(runs []*shown, pg pager) ([]byte, error) {
+	const depth = 2
+	env := runs[0].entry.Environment
+	body := envBody{Env: env, Shown: len(runs), Page: pg, List: true}
+	var w htmlWriter
+	w.raw(`<table class="list">`, "\n", `<thead><tr><th>Started (UTC)</th><th>Run</th><th class="num">Passed</th><th class="num">Failed</th><th class="num">Skipped</th><th class="num nowrap">No tests</th><th>Changes</th><th>Image</th></tr></thead>`, "\n<tbody>\n")
+	for i := len(runs) - 1; i >= 0; i-- {
+		e := runs[i].entry
+		w.raw(`<tr class="`, entryClass(e), `"><td class="nowrap">`, e.Started.UTC().Format("2006-01-02 15:04"), "</td><td>")
+		w.text(e.ID)
+		for j, n := range []int{e.Counts.Passed, e.Counts.Failed, e.Counts.Skipped, e.Counts.NoTests} {
+			w.raw(`</td><td class="num`)
+			if j == 1 && n > 0 {
+				w.raw(" bad")
+			}
+			w.raw(`">`)
+			w.int(n)
+		}
+		w.raw("</td><td>")
+		if e.Regressions > 0 {
+			w.raw(`<span class="tag regression">▼ `)
+			w.int(e.Regressions)
+			w.raw("</span> ")
+		}
+		if e.Fixes > 0 {
+			w.raw(`<span class="tag fix">▲ `)
+			w.int(e.Fixes)
+			w.raw("</span>")
+		}
+		w.raw("</td><td>")
+		if d := shortDigest(e.Image.Digest); d != "" {
+			w.raw(`<code class="muted">`)
+			w.text(d)
+			w.raw("</code>")
+		}
+		w.raw("</td></tr>\n")
+	}
+	w.raw("</tbody>\n</table>")
+	body.ListTable = template.HTML(w.String())
+	title := fmt.Sprintf("%s, runs %d to %d", env, pg.From, pg.To)
+	crumbs := []link{{Text: env, Href: up(depth) + EnvPage(env)}, {Text: fmt.Sprintf("runs %d–%d", pg.From, pg.To), Href: up(depth) + EnvArchivePage(env, pg.Number)}}
+	return bc.site.render("env.html", page{Title: title, Root: up(depth), Crumbs: crumbs, Body: body})
+}
+
+// historyTable writes the history of a page's runs: a column per run, newest first,
+// and a row per spec.
+func historyTable(cols []historyColumn, rows []historyRow) template.HTML {
+	var w htmlWriter
+	w.raw("<table class=\"history\">\n<thead>\n<tr><th class=\"spec\">Spec</th>")
+	for _, c := range cols {
+		w.raw(`<th class="run">`)
+		if c.Href != "" {
+			w.raw(`<a href="`)
+			w.url(c.Href)
+			w.raw(`" title="`)
+		} else {
+			w.raw(`<span title="`)
+		}
+		w.text(c.Run.ID)
+		w.raw(`">`, c.Date, `<br><span class="muted">`, c.Time, "</span>")
+		if c.Href != "" {
+			w.raw("</a>")
+		} else {
+			w.raw("</span>")
+		}
+		if c.Regressions > 0 {
+			w.raw(`<br><span class="tag regression" title="`)
+			w.int(c.Regressions)
+			w.raw(` regressed">▼`)
+			w.int(c.Regressions)
+			w.raw("</span>")
+		}
+		if c.Fixes > 0 {
+			w.raw(`<br><span class="tag fix" title="`)
+			w.int(c.Fixes)
+			w.raw(` fixed">▲`)
+			w.int(c.Fixes)
+			w.raw("</span>")
+		}
+		w.raw("</th>")
+	}
+	w.raw("</tr>\n</thead>\n<tbody>\n")
+	for _, r := range rows {
+		w.raw(`<tr><th class="spec">`)
+		w.text(r.Name)
+		w.raw(` <span class="version">`)
+		w.text(r.Version)
+		w.raw(`</span><br><span class="phase">`)
+		w.text(r.Phase)
+		w.raw("</span></th>")
+		for _, c := range r.Cells {
+			w.raw(`<td class="`)
+			w.text(c.Class)
+			w.raw(`" title="`)
+			w.text(c.Title)
+			w.raw(`">`)
+			w.link(c.Href, c.Mark+c.Text)
+			if c.Version != "" {
+				w.raw(`<span class="v">`)
+				w.text(c.Version)
+				w.raw("</span>")
+			}
+			w.raw("</td>")
+		}
+		w.raw("</tr>\n")
+	}
+	w.raw("</tbody>\n</table>")
+	return template.HTML(w.String())
 }
 
 // historyRow draws one spec's row, newest run first.
@@ -263,66 +383,228 @@ func statusText(s testlog.Status) string {
 func (bc *buildCtx) runPage(sh, prev *shown) ([]byte, error) {
 	const depth = 2
 	r := sh.run
-	type part struct {
-		Name, Class string
-		Status      testlog.Status
-		Seconds     float64
-	}
-	type spec struct {
-		Spec    *SpecResult
-		Class   string
-		Hash    string
-		LogHref string
-		Parts   []part
-		Failed  int
-	}
-	type file struct{ Name, Href string }
-	var body struct {
-		Run               *Run
-		Started, Finished string
-		Counts            Counts
-		Files             []file
-		EnvHref           string
-		Prev              *Run
-		PrevHref          string
-		Diff              *Diff
-		Specs             []spec
-		ImageDigest       string
-	}
-	body.Run, body.Counts = r, CountSpecs(r.Specs)
-	body.Started = r.Started.UTC().Format("2006-01-02 15:04:05 MST")
-	if !r.Finished.IsZero() {
-		body.Finished = r.Finished.UTC().Format("2006-01-02 15:04:05 MST")
-	}
-	body.EnvHref = up(depth) + EnvPage(r.Environment)
-	body.ImageDigest = r.Image.Digest
-	for _, name := range []string{FileName, JUnitFile, SummaryFile} {
-		if href := bc.fileHref(depth, sh, name); href != "" {
-			body.Files = append(body.Files, file{name, href})
-		}
-	}
+	envHref := up(depth) + EnvPage(r.Environment)
+	var w htmlWriter
+	w.raw("<h1>")
+	w.text(r.Environment)
+	w.raw(` <span class="muted">`)
+	w.text(r.ID)
+	w.raw("</span></h1>\n")
+	bc.runFacts(&w, sh)
+	w.raw("\n<h2>Changes</h2>\n")
 	if prev != nil {
-		body.Prev, body.PrevHref = prev.run, runHref(depth, prev)
-		body.Diff = DiffRuns(prev.run, r)
+		runChanges(&w, DiffRuns(prev.run, r), runHref(depth, prev))
+	} else {
+		w.raw(`<p class="muted">The first run of this environment.</p>`)
 	}
-	for _, sp := range failuresFirst(r.Specs) {
-		v := spec{Spec: sp, Class: statusClass(sp.Status), Hash: shortHash(sp.Hash), LogHref: bc.fileHref(depth, sh, sp.Log)}
-		for _, p := range sp.Parts {
-			v.Parts = append(v.Parts, part{Name: p.Name, Class: statusClass(p.Status), Status: p.Status, Seconds: p.Seconds})
-			if p.Status == testlog.Failed {
-				v.Failed++
-			}
-		}
-		body.Specs = append(body.Specs, v)
-	}
-	return bc.site.render("run.html", page{
+	w.raw("\n\n<h2>Specs</h2>\n")
+	bc.runSpecs(&w, sh)
+	return framed(page{
 		Title: r.Environment + " " + r.ID, Root: up(depth),
 		Crumbs: []link{
-			{Text: r.Environment, Href: body.EnvHref},
+			{Text: r.Environment, Href: envHref},
 			{Text: r.ID, Href: up(depth) + RunPage(r.Environment, r.ID)},
 		},
-		Body: body,
-	})
+	}, w.Bytes()), nil
+}
+
+// runFacts writes what a run is: when, what it found, what it tested with and its
+// files.
+func (bc *buildCtx) runFacts(w *htmlWriter, sh *shown) {
+	r := sh.run
+	c := CountSpecs(r.Specs)
+	w.raw("<dl class=\"facts\">\n<dt>Started</dt><dd>", r.Started.UTC().Format("2006-01-02 15:04:05 MST"))
+	if !r.Finished.IsZero() {
+		w.raw(", finished ", r.Finished.UTC().Format("2006-01-02 15:04:05 MST"))
+	}
+	w.raw("</dd>\n<dt>Results</dt><dd>")
+	w.int(c.Passed)
+	w.raw(" passed, <span")
+	if c.Failed > 0 {
+		w.raw(` class="bad"`)
+	}
+	w.raw(">")
+	w.int(c.Failed)
+	w.raw(" failed</span>, ")
+	w.int(c.Skipped)
+	w.raw(" skipped, ")
+	w.int(c.NoTests)
+	w.raw(" without tests</dd>\n<dt>Image</dt><dd>")
+	if r.Image.Ref != "" {
+		w.raw("<code>")
+		w.text(r.Image.Ref)
+		w.raw("</code> ")
+	}
+	if r.Image.Digest != "" {
+		w.raw("<code>")
+		w.text(r.Image.Digest)
+		w.raw("</code>")
+	} else {
+		w.raw(`<span class="muted">not published</span>`)
+	}
+	w.raw("</dd>\n<dt>Spack</dt><dd>")
+	w.text(r.Spack.Version)
+	if c := r.Spack.Commit; c != "" {
+		w.raw(" <code>")
+		w.text(truncate(c, 12))
+		w.raw("</code>")
+	}
+	if c := r.Packages.Commit; c != "" {
+		w.raw(", packages at <code>")
+		w.text(truncate(c, 12))
+		w.raw("</code>")
+	}
+	if r.Tests != "" {
+		w.raw(", build-time tests: ")
+		w.text(r.Tests)
+	}
+	w.raw("</dd>\n")
+	if s := r.Suite; s != nil {
+		w.raw("<dt>Test suite</dt><dd><code>")
+		w.text(s.ID)
+		w.raw("</code>")
+		if s.Alias != "" {
+			w.raw(" (")
+			w.text(s.Alias)
+			w.raw(")")
+		}
+		w.raw("</dd>")
+	}
+	w.raw("\n<dt>Files</dt><dd>")
+	n := 0
+	for _, name := range []string{FileName, JUnitFile, SummaryFile} {
+		if href := bc.fileHref(2, sh, name); href != "" {
+			if n > 0 {
+				w.raw(" · ")
+			}
+			w.link(href, name)
+			n++
+		}
+	}
+	if n == 0 {
+		w.raw("in the results repository, <code>")
+		w.text(RunDir(r.Environment, r.ID, r.Started))
+		w.raw("/</code>")
+	}
+	w.raw("</dd>\n</dl>\n")
+}
+
+// truncate keeps the first n runes of s, as printf's %.<n>s does.
+func truncate(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n])
+}
+
+// runChanges writes what changed since the run before, prevHref's.
+func runChanges(w *htmlWriter, d *Diff, prevHref string) {
+	w.raw("<p>Since ")
+	w.link(prevHref, d.From.ID)
+	w.raw(": ")
+	w.text(d.Summary())
+	w.raw(".</p>\n")
+	if len(d.Changes) == 0 {
+		return
+	}
+	w.raw("<table class=\"list\">\n<thead><tr><th>Change</th><th>Spec</th><th>Phase</th><th>Version</th><th>Status</th></tr></thead>\n<tbody>\n")
+	for _, c := range d.Changes {
+		kind := string(c.Kind)
+		w.raw(`<tr class="`)
+		w.text(kind)
+		w.raw(`"><td><span class="tag `)
+		w.text(kind)
+		w.raw(`">`)
+		w.text(kind)
+		w.raw("</span></td><td>")
+		w.text(c.Key.Name)
+		w.raw("</td><td>")
+		w.text(string(c.Key.Phase))
+		w.raw("</td><td>")
+		w.text(c.Version())
+		w.raw("</td><td>")
+		w.text(c.Status())
+		w.raw("</td></tr>\n")
+	}
+	w.raw("</tbody>\n</table>")
+}
+
+// runSpecs writes the table of the run's specs, failures first.
+func (bc *buildCtx) runSpecs(w *htmlWriter, sh *shown) {
+	w.raw("<table class=\"list specs\">\n<thead><tr><th>Status</th><th>Spec</th><th>Phase</th><th>Hash</th><th>Parts</th><th>Log</th></tr></thead>\n<tbody>\n")
+	for _, sp := range failuresFirst(sh.run.Specs) {
+		w.raw("<tr>\n<td class=\"", statusClass(sp.Status), "\">")
+		w.text(string(sp.Status))
+		w.raw("</td>\n<td><strong>")
+		w.text(sp.Name)
+		w.raw("</strong> ")
+		w.text(sp.Version)
+		if sp.External {
+			w.raw(` <span class="muted">external</span>`)
+		}
+		if sp.Message != "" {
+			w.raw(`<br><span class="message">`)
+			w.text(sp.Message)
+			w.raw("</span>")
+		}
+		w.raw("</td>\n<td>")
+		w.text(string(sp.Phase))
+		w.raw("</td>\n<td><code title=\"")
+		w.text(sp.Hash)
+		w.raw("\">")
+		w.text(shortHash(sp.Hash))
+		w.raw("</code></td>\n<td>")
+		specParts(w, sp.Parts)
+		w.raw("</td>\n<td>")
+		if href := bc.fileHref(2, sh, sp.Log); href != "" {
+			w.link(href, "log")
+		} else {
+			w.raw(`<span class="muted">–</span>`)
+		}
+		w.raw("</td>\n</tr>\n")
+	}
+	w.raw("</tbody>\n</table>\n")
+}
+
+// specParts writes a spec's test parts, open when one failed.
+func specParts(w *htmlWriter, parts []Part) {
+	if len(parts) == 0 {
+		w.raw(`<span class="muted">–</span>`)
+		return
+	}
+	failed := 0
+	for _, p := range parts {
+		if p.Status == testlog.Failed {
+			failed++
+		}
+	}
+	w.raw("<details")
+	if failed > 0 {
+		w.raw(" open")
+	}
+	w.raw("><summary>")
+	w.int(len(parts))
+	w.raw(" part")
+	if len(parts) != 1 {
+		w.raw("s")
+	}
+	if failed > 0 {
+		w.raw(", ")
+		w.int(failed)
+		w.raw(" failed")
+	}
+	w.raw(`</summary><ul class="parts">`)
+	for _, p := range parts {
+		w.raw(`<li><span class="`, statusClass(p.Status), `">`)
+		w.text(string(p.Status))
+		w.raw("</span> ")
+		w.text(p.Name)
+		if p.Seconds != 0 {
+			w.raw(` <span class="muted">`, strconv.FormatFloat(p.Seconds, 'f', 1, 64), "s</span>")
+		}
+		w.raw("</li>")
+	}
+	w.raw("</ul></details>")
 }
 
 // failuresFirst orders specs failures first, then by name: the reader opens a run's

@@ -48,25 +48,16 @@ func Prune(ctx context.Context, dir string, months int) (*Pruned, error) {
 		return nil, err
 	}
 	for _, env := range envs {
-		dirs, err := repo.months(env)
+		er, err := repo.open(ctx, env)
 		if err != nil {
 			return nil, err
 		}
-		for _, month := range dirs {
-			// A month directory after the cutoff's month has no run to prune.
-			if month > p.Cutoff.UTC().Format("2006/01") {
-				break
+		for _, e := range er.entries {
+			if !e.Started.Before(p.Cutoff) {
+				break // oldest first
 			}
-			runs, err := repo.month(ctx, env, month)
-			if err != nil {
+			if err := p.prune(filepath.Join(dir, filepath.FromSlash(e.Path))); err != nil {
 				return nil, err
-			}
-			for _, sr := range runs {
-				if sr.run.Started.Before(p.Cutoff) {
-					if err := p.prune(filepath.Join(string(repo), filepath.FromSlash(RunDir(env, sr.run.ID, sr.run.Started)))); err != nil {
-						return nil, err
-					}
-				}
 			}
 		}
 	}

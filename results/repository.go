@@ -223,6 +223,12 @@ func storeRun(files map[string][]byte, dir string, runFiles map[string][]byte) e
 		switch {
 		case !keep:
 			continue
+		case name == FileName:
+			compact, err := compactJSON(data)
+			if err != nil {
+				return fmt.Errorf("%s: %w", name, err)
+			}
+			data = compact
 		case stored != name:
 			data = compress(data)
 		}

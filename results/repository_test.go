@@ -80,7 +80,8 @@ func TestPlanUpdate(t *testing.T) {
 	assert.NotContains(t, u.Files, dir+"junit.xml", "drawn from results.json, not kept")
 	assert.NotContains(t, u.Files, dir+"summary.md", "drawn from results.json, not kept")
 	assert.NotContains(t, u.Files, "index/python.json", "only the environments pushed")
-	assert.Equal(t, uploads[0].Files[FileName], u.Files[dir+FileName], "results.json as the pipeline wrote it")
+	assert.JSONEq(t, string(uploads[0].Files[FileName]), string(u.Files[dir+FileName]), "results.json as the pipeline wrote it")
+	assert.Less(t, len(u.Files[dir+FileName]), len(uploads[0].Files[FileName])*3/4, "without its indentation")
 	name, log, err := sourceName("x.gz", u.Files[dir+"logs/stand-alone/zlib-1.3.1-gcubvwh-test-out.txt.gz"])
 	require.NoError(t, err)
 	assert.Equal(t, "x", name)
@@ -294,7 +295,7 @@ func summaryOf(t *testing.T, env string) []byte {
 	t.Helper()
 	e := IndexEntry{Environment: env, ID: "20261101T100000Z-1a2b3c4", Started: loadFixtures(t)[0].Started}
 	e.Path = RunDir(env, e.ID, e.Started)
-	data, err := (&EnvSummary{Schema: IndexSchema, Environment: env, Runs: 1, First: e, Last: e}).Marshal()
+	data, err := (&EnvSummary{Schema: IndexSchema, Environment: env, Runs: 1, First: RunKey{e.ID, e.Started}, Last: e}).Marshal()
 	require.NoError(t, err)
 	return data
 }
@@ -342,4 +343,41 @@ func TestDirRepo(t *testing.T) {
 	}
 	_, err = d.ReadFile(t.Context(), "../etc/passwd")
 	assert.ErrorContains(t, err, `path "../etc/passwd": want a slash-separated path inside the repository`)
+}
+
+// TestSiteFromRepositoryMatchesOut: over months of runs pushed out of order, the site
+// drawn from the repository, whose oldest pages come from the index alone, is the
+// site drawn from out/, which counts everything from the runs.
+func TestSiteFromRepositoryMatchesOut(t *testing.T) {
+	var ups []Upload
+	for i := range 14 {
+		status := []string{"PASSED", "FAILED", "PASSED", "SKIPPED"}
+		ups = append(ups,
+			upload(t, "e", fmt.Sprintf("e%02d", i), 1+13*i, "a="+status[i%4], "b="+status[(i+1)%3]),
+			upload(t, "f", fmt.Sprintf("f%02d", i), 3+11*i, "a="+status[(i+2)%4]))
+	}
+	out := t.TempDir()
+	for _, up := range ups {
+		files := Files{}
+		for name, data := range up.Files {
+			files[RunPath(up.Run)+"/"+name] = data
+		}
+		require.NoError(t, files.Write(out))
+	}
+	opts := []SiteOption{WithMaxRuns(3), WithKeepMonths(2)}
+	want := buildSite(t, out, opts...)
+	require.Contains(t, want["env/e/1.html"], "older than the site keeps pages and logs for")
+
+	for _, order := range [][]int{{0, 1, 2}, {2, 1, 0}, {1, 2, 0}} {
+		repo := memRepo{}
+		// Three pushes of interleaved thirds: later runs land before earlier ones.
+		for _, part := range order {
+			var batch []Upload
+			for i := part; i < len(ups); i += 3 {
+				batch = append(batch, ups[i])
+			}
+			push(t, repo, batch...)
+		}
+		assert.Equal(t, want, buildSite(t, writeRepo(t, repo), opts...), "order %v", order)
+	}
 }

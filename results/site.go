@@ -135,13 +135,9 @@ func NewSite(opts ...SiteOption) (*Site, error) {
 			return nil, err
 		}
 	}
-	base, err := template.New("layout.html").ParseFS(templateFS, "templates/layout.html")
-	if err != nil {
-		return nil, fmt.Errorf("parsing site templates: %w", err)
-	}
 	s := &Site{opts: o, pages: map[string]*template.Template{}}
-	for _, name := range []string{"overview.html", "env.html", "run.html"} {
-		t, err := template.Must(base.Clone()).ParseFS(templateFS, "templates/"+name)
+	for _, name := range []string{"overview.html", "env.html"} {
+		t, err := template.ParseFS(templateFS, "templates/"+name)
 		if err != nil {
 			return nil, fmt.Errorf("parsing site templates: %w", err)
 		}
@@ -264,7 +260,7 @@ func (d *dirSink) write(name string, data []byte) error {
 	return nil
 }
 
-// page is what the layout template renders: the frame around every page.
+// page is a page of the site: the frame (writeFrame) around its body.
 type page struct {
 	Title string
 	// Root is the relative path from the page to the site's root: "", "../", ...
@@ -277,12 +273,38 @@ type link struct {
 	Text, Href string
 }
 
+// render draws a page whose body the template name draws.
 func (s *Site) render(name string, p page) ([]byte, error) {
-	var b bytes.Buffer
-	if err := s.pages[name].ExecuteTemplate(&b, "layout", p); err != nil {
+	var body bytes.Buffer
+	if err := s.pages[name].ExecuteTemplate(&body, "content", p.Body); err != nil {
 		return nil, fmt.Errorf("rendering %s: %w", p.Title, err)
 	}
-	return b.Bytes(), nil
+	return framed(p, body.Bytes()), nil
+}
+
+// framed puts body in the frame every page shares: head, breadcrumbs, footer. It is
+// written by hand, as the run pages are (htmlWriter): the site has as many frames as
+// pages.
+func framed(p page, body []byte) []byte {
+	var w htmlWriter
+	w.Grow(len(body) + 1024)
+	w.raw("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n",
+		"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n", generatorMark, "\n<title>")
+	w.text(p.Title)
+	w.raw(" · spack-ghcr test results</title>\n<link rel=\"icon\" href=\"data:,\">\n<link rel=\"stylesheet\" href=\"")
+	w.url(p.Root)
+	w.raw("style.css\">\n</head>\n<body>\n<header class=\"top\">\n<nav><a class=\"brand\" href=\"")
+	w.url(p.Root)
+	w.raw("index.html\">spack-ghcr test results</a>")
+	for _, c := range p.Crumbs {
+		w.raw(`<span class="sep">/</span>`)
+		w.link(c.Href, c.Text)
+	}
+	w.raw("</nav>\n</header>\n<main>\n")
+	w.Write(body)
+	w.raw("\n</main>\n<footer>Drawn by <code>go run ./ci results site</code> from the runs' <code>results.json</code>. ",
+		"Statuses are Spack's: PASSED, FAILED, SKIPPED, NO_TESTS.</footer>\n</body>\n</html>\n")
+	return w.Bytes()
 }
 
 // up is the relative path from a page at depth depth to the site's root.

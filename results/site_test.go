@@ -2,6 +2,7 @@ package results
 
 import (
 	"flag"
+	"fmt"
 	"io/fs"
 	"maps"
 	"os"
@@ -11,9 +12,12 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/spack-ghcr/spack-ghcr/spack/testlog"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/site")
@@ -226,4 +230,78 @@ func TestFilesWrite(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "x", string(got))
 	assert.FileExists(t, filepath.Join(dir, "style.css"))
+}
+
+// edgeRuns are runs with what a page must escape or leave out: markup and quotes in
+// messages and names, odd log paths, a link with a scheme, no suite, no image, and a
+// run without changes.
+func edgeRuns() []*Run {
+	a := mkRun("edge", "r1", 1, "a=PASSED", "b=FAILED", "build:c=SKIPPED", "d=NO_TESTS")
+	a.Suite = nil
+	a.Spack.Commit = "é2e907202bcc8209a6a6"
+	a.Packages.Commit = "short"
+	a.Tests = "all"
+	a.Specs[0].Parts = []Part{{Name: "A::t<1>", Status: testlog.Passed, Seconds: 1.25}, {Name: "A::t+2", Status: testlog.Failed, Seconds: 0.05, Message: "m"}}
+	a.Specs[1].Message = "boom <here> & 'there' \"x\" +1 \x00 é"
+	a.Specs[1].External = true
+	a.Specs[1].Log = "logs/we ird#%41%zz?x=1&y=2.txt"
+	a.Specs[2].Log = "javascript:alert(1)"
+	b := mkRun("edge", "r2", 2, "a=FAILED", "b=PASSED", "build:c=SKIPPED", "e@2.0=PASSED")
+	b.Finished = b.Started.Add(time.Hour)
+	b.Image = ImageInfo{Ref: "ghcr.io/x/y:1+2", Digest: "sha256:abc"}
+	b.Suite = &Suite{ID: "sid", Alias: "al<i>as"}
+	c := mkRun("edge", "r3", 3, "a=FAILED", "b=PASSED", "build:c=SKIPPED", "e@2.0=PASSED")
+	c.Specs = b.Specs
+	return []*Run{a, b, c}
+}
+
+// TestSiteEdgeGolden pins how the pages drawn without html/template (run pages,
+// history tables) escape: the golden files were drawn by the templates they replace.
+func TestSiteEdgeGolden(t *testing.T) {
+	site, err := NewSite(WithMaxRuns(2))
+	require.NoError(t, err)
+	files, err := site.Render(edgeRuns())
+	require.NoError(t, err)
+	const golden = "testdata/site-edge"
+	if *update {
+		require.NoError(t, os.RemoveAll(golden))
+		require.NoError(t, Files(files).Write(golden))
+	}
+	want := readTree(t, golden)
+	assert.Len(t, files, len(want))
+	for name, data := range want {
+		assert.Equal(t, string(data), string(files[name]), "%s differs from its golden file (run with -update to accept)", name)
+	}
+	page := string(files[RunPage("edge", "r1")])
+	assert.Contains(t, page, "boom &lt;here&gt; &amp; &#39;there&#39; &#34;x&#34; &#43;1 \uFFFD é")
+	assert.Contains(t, page, `href="../../../edge/r1/logs/we%20ird#%41%25zz?x=1&amp;y=2.txt"`)
+	assert.Contains(t, page, `href="../../../edge/r1/javascript:alert%281%29"`, "a log's path stays in its run's directory")
+}
+
+// TestSiteListsOldRuns: history pages whose runs are all older than the kept months
+// list the runs with their counts instead of their specs, and read no results.
+func TestSiteListsOldRuns(t *testing.T) {
+	var runs []*Run
+	for i := range 9 {
+		r := mkRun("e", fmt.Sprintf("r%d", i+1), 1+20*i, "a=PASSED", fmt.Sprintf("b=%s", []string{"PASSED", "FAILED"}[i%2]))
+		runs = append(runs, r)
+	}
+	site, err := NewSite(WithMaxRuns(2), WithKeepMonths(2))
+	require.NoError(t, err)
+	files, err := site.Render(runs)
+	require.NoError(t, err)
+	// Every 20 days from November 1st: r9 started on 2027-04-10, so the runs from
+	// 2027-02-10 on (r7 to r9) keep their pages.
+	for i, r := range runs {
+		assert.Equal(t, i >= 6, files[RunPage("e", r.ID)] != nil, "page of %s", r.ID)
+	}
+	first, third, fourth := string(files[EnvArchivePage("e", 1)]), string(files[EnvArchivePage("e", 3)]), string(files[EnvArchivePage("e", 4)])
+	assert.Contains(t, first, "older than the site keeps pages and logs for")
+	assert.Contains(t, first, "<td>r2</td>")
+	assert.Contains(t, first, `<span class="tag regression">▼ 1</span>`, "r2 regressed against r1, as the index says")
+	assert.NotContains(t, first, `class="history"`)
+	assert.NotContains(t, third, `class="history"`, "r5 and r6 are older than kept")
+	assert.Contains(t, fourth, `class="history"`, "r7 is kept: its page shows specs")
+	assert.Contains(t, fourth, "passed fix", "r7's fix counts against r6, read for it")
+	assert.NotContains(t, fourth, ">r6<")
 }

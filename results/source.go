@@ -10,6 +10,7 @@ import (
 	"path"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -18,20 +19,27 @@ type storedRun struct {
 	run *Run
 	// raw is results.json as stored; nil when the source has no files.
 	raw []byte
-	// files calls fn with every other file of the run's directory, named and as the
-	// pipeline wrote it; nil when the source has no files.
-	files func(fn func(name string, data []byte) error) error
+	// file reads another file of the run's directory, named and as the pipeline
+	// wrote it; nil when the source has no files.
+	file func(name string) ([]byte, error)
 }
 
-// source is a set of runs the site is drawn from, read one environment at a time so
-// that memory stays bounded however many runs there are.
+// envRuns are the runs of one environment in a source.
+type envRuns struct {
+	// entries summarise the runs, oldest first.
+	entries []IndexEntry
+	// load reads the run of entries[i].
+	load func(ctx context.Context, i int) (storedRun, error)
+}
+
+// source is a set of runs the site is drawn from, one environment at a time.
 type source interface {
 	// environments lists the environments with runs, sorted.
 	environments(ctx context.Context) ([]string, error)
 	// newest returns the start of the newest run, zero when there is none.
 	newest(ctx context.Context) (time.Time, error)
-	// each calls fn with each run of env, oldest first.
-	each(ctx context.Context, env string, fn func(storedRun) error) error
+	// open returns the runs of env.
+	open(ctx context.Context, env string) (*envRuns, error)
 }
 
 // openSource opens dir: a results repository checkout in layout 2 (it has
@@ -55,8 +63,8 @@ func openSource(dir string) (source, error) {
 }
 
 // Walk calls fn with every run in dir (a layout 2 checkout, out/ or a layout 1
-// checkout), environment by environment, each oldest first; it holds one environment's
-// runs at a time at most.
+// checkout), environment by environment, each oldest first, reading one run at a time
+// from a repository.
 func Walk(ctx context.Context, dir string, fn func(*Run) error) error {
 	src, err := openSource(dir)
 	if err != nil {
@@ -67,11 +75,34 @@ func Walk(ctx context.Context, dir string, fn func(*Run) error) error {
 		return err
 	}
 	for _, env := range envs {
-		if err := src.each(ctx, env, func(sr storedRun) error { return fn(sr.run) }); err != nil {
+		er, err := src.open(ctx, env)
+		if err != nil {
 			return err
+		}
+		for i := range er.entries {
+			sr, err := er.load(ctx, i)
+			if err != nil {
+				return err
+			}
+			if err := fn(sr.run); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
+}
+
+// entriesOf summarises runs, sorted oldest first, each against the one before.
+func entriesOf(runs []*Run) []IndexEntry {
+	entries := make([]IndexEntry, len(runs))
+	for i, r := range runs {
+		var prev *Run
+		if i > 0 {
+			prev = runs[i-1]
+		}
+		entries[i] = NewEntry(r, prev)
+	}
+	return entries
 }
 
 // memSource serves runs held in memory, without files.
@@ -98,7 +129,7 @@ func (m memSource) newest(context.Context) (time.Time, error) {
 	return t, nil
 }
 
-func (m memSource) each(ctx context.Context, env string, fn func(storedRun) error) error {
+func (m memSource) open(_ context.Context, env string) (*envRuns, error) {
 	var mine []*Run
 	for _, r := range m {
 		if r.Environment == env {
@@ -106,15 +137,9 @@ func (m memSource) each(ctx context.Context, env string, fn func(storedRun) erro
 		}
 	}
 	sortRuns(mine)
-	for _, r := range mine {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if err := fn(storedRun{run: r}); err != nil {
-			return err
-		}
-	}
-	return nil
+	return &envRuns{entries: entriesOf(mine), load: func(_ context.Context, i int) (storedRun, error) {
+		return storedRun{run: mine[i]}, nil
+	}}, nil
 }
 
 // readDirs returns the names of the directories in dir that are valid names, sorted.
@@ -146,37 +171,32 @@ func loadStored(dir string) (sr storedRun, ok bool, err error) {
 	if err != nil {
 		return storedRun{}, false, fmt.Errorf("%s: %w", file, err)
 	}
-	sr = storedRun{run: r, raw: data, files: func(fn func(string, []byte) error) error {
-		return eachFile(dir, fn)
+	sr = storedRun{run: r, raw: data, file: func(name string) ([]byte, error) {
+		return readStored(dir, name)
 	}}
 	return sr, true, nil
 }
 
-// eachFile calls fn with every regular file below dir but results.json and the files
-// the site draws itself, as the pipeline wrote them (decompressing stored logs).
-func eachFile(dir string, fn func(name string, data []byte) error) error {
-	return filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || !d.Type().IsRegular() {
-			return err
+// readStored reads the file name of the run directory dir as the pipeline wrote it:
+// from name, or compressed from name.gz in a repository.
+func readStored(dir, name string) ([]byte, error) {
+	if !fs.ValidPath(name) || name == FileName {
+		return nil, fmt.Errorf("%s: %q is not a file of the run", dir, name)
+	}
+	p := filepath.Join(dir, filepath.FromSlash(name))
+	data, err := os.ReadFile(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		if stored, keep := storedName(name); keep && stored != name {
+			var zerr error
+			if data, zerr = os.ReadFile(p + compressedExt); zerr == nil {
+				_, data, err = sourceName(stored, data)
+			}
 		}
-		rel, err := filepath.Rel(dir, p)
-		if err != nil {
-			return err
-		}
-		name := filepath.ToSlash(rel)
-		if _, keep := storedName(name); !keep || name == FileName {
-			return nil
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return fmt.Errorf("reading run files: %w", err)
-		}
-		name, data, err = sourceName(name, data)
-		if err != nil {
-			return fmt.Errorf("%s: %w", dir, err)
-		}
-		return fn(name, data)
-	})
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading run files: %w", err)
+	}
+	return data, nil
 }
 
 // treeSource is a directory of runs laid out as <env>/<run-id>/.
@@ -214,21 +234,23 @@ func (t treeSource) newest(ctx context.Context) (time.Time, error) {
 	return newest, nil
 }
 
-func (t treeSource) each(ctx context.Context, env string, fn func(storedRun) error) error {
-	runs, err := t.load(ctx, env)
+// open reads every run of env: the tree does not say their order, so all of an
+// environment's runs are read before the first is served.
+func (t treeSource) open(ctx context.Context, env string) (*envRuns, error) {
+	stored, err := t.load(ctx, env)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	for _, sr := range runs {
-		if err := fn(sr); err != nil {
-			return err
-		}
+	runs := make([]*Run, len(stored))
+	for i, sr := range stored {
+		runs[i] = sr.run
 	}
-	return nil
+	return &envRuns{entries: entriesOf(runs), load: func(_ context.Context, i int) (storedRun, error) {
+		return stored[i], nil
+	}}, nil
 }
 
-// load reads the runs of env, sorted: the tree does not say their order, so all of
-// an environment's runs are read before the first is served.
+// load reads the runs of env, sorted.
 func (t treeSource) load(ctx context.Context, env string) ([]storedRun, error) {
 	ids, err := readDirs(filepath.Join(string(t), env))
 	if err != nil {
@@ -269,65 +291,13 @@ func checkPlace(r *Run, file, env, id string) error {
 	return nil
 }
 
-// repoSource is a results repository checkout in layout 2. Runs live in one directory
-// per month, so it reads one month of an environment at a time.
+// repoSource is a results repository checkout in layout 2. Its index lists each
+// environment's runs in order, with their counts: the site reads a run's
+// results.json only when it draws the run's specs.
 type repoSource string
 
 func (r repoSource) environments(context.Context) ([]string, error) {
 	return readDirs(filepath.Join(string(r), RunsDir))
-}
-
-// months lists env's month directories, "YYYY/MM", oldest first.
-func (r repoSource) months(env string) ([]string, error) {
-	years, err := readDirs(filepath.Join(string(r), RunsDir, env))
-	if err != nil {
-		return nil, err
-	}
-	var out []string
-	for _, y := range years {
-		ms, err := readDirs(filepath.Join(string(r), RunsDir, env, y))
-		if err != nil {
-			return nil, err
-		}
-		for _, m := range ms {
-			out = append(out, y+"/"+m)
-		}
-	}
-	return out, nil
-}
-
-// month reads the runs of env started in month ("YYYY/MM"), sorted.
-func (r repoSource) month(ctx context.Context, env, month string) ([]storedRun, error) {
-	dir := filepath.Join(string(r), RunsDir, env, filepath.FromSlash(month))
-	ids, err := readDirs(dir)
-	if err != nil {
-		return nil, err
-	}
-	var runs []storedRun
-	for _, id := range ids {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		sr, ok, err := loadStored(filepath.Join(dir, id))
-		if err != nil {
-			return nil, err
-		}
-		if !ok {
-			continue
-		}
-		file := filepath.Join(dir, id, FileName)
-		if err := checkPlace(sr.run, file, env, id); err != nil {
-			return nil, err
-		}
-		if want := RunDir(env, id, sr.run.Started); want != path.Join(RunsDir, env, month, id) {
-			return nil, fmt.Errorf("%s: the run belongs in %s", file, want)
-		}
-		runs = append(runs, sr)
-	}
-	slices.SortStableFunc(runs, func(a, b storedRun) int {
-		return compareRuns(a.run.Started, a.run.ID, b.run.Started, b.run.ID)
-	})
-	return runs, nil
 }
 
 func (r repoSource) newest(ctx context.Context) (time.Time, error) {
@@ -337,39 +307,82 @@ func (r repoSource) newest(ctx context.Context) (time.Time, error) {
 		return newest, err
 	}
 	for _, env := range envs {
-		months, err := r.months(env)
-		if err != nil || len(months) == 0 {
-			if err != nil {
-				return newest, err
-			}
-			continue
+		data, err := os.ReadFile(filepath.Join(string(r), filepath.FromSlash(SummaryPath(env))))
+		if err != nil {
+			return newest, fmt.Errorf("loading runs: %w", err)
 		}
-		runs, err := r.month(ctx, env, months[len(months)-1])
+		s, err := ParseEnvSummary(SummaryPath(env), data)
 		if err != nil {
 			return newest, err
 		}
-		if n := len(runs); n > 0 && runs[n-1].run.Started.After(newest) {
-			newest = runs[n-1].run.Started
+		if s.Last.Started.After(newest) {
+			newest = s.Last.Started
 		}
 	}
 	return newest, nil
 }
 
-func (r repoSource) each(ctx context.Context, env string, fn func(storedRun) error) error {
-	months, err := r.months(env)
+// open reads env's shards, index/<env>/<YYYY>/<MM>/<DD>.json, in order.
+func (r repoSource) open(ctx context.Context, env string) (*envRuns, error) {
+	er := &envRuns{}
+	root := filepath.Join(string(r), IndexDir, env)
+	years, err := readDirs(root)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	for _, m := range months {
-		runs, err := r.month(ctx, env, m)
+	for _, y := range years {
+		months, err := readDirs(filepath.Join(root, y))
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range months {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+			if err := r.readShards(er, env, path.Join(y, m)); err != nil {
+				return nil, err
+			}
+		}
+	}
+	er.load = func(_ context.Context, i int) (storedRun, error) {
+		e := er.entries[i]
+		dir := filepath.Join(string(r), filepath.FromSlash(e.Path))
+		sr, ok, err := loadStored(dir)
+		switch {
+		case err != nil:
+			return storedRun{}, err
+		case !ok:
+			return storedRun{}, fmt.Errorf("%s: the index lists run %s, which has no %s", SummaryPath(env), e.ID, FileName)
+		}
+		return sr, checkPlace(sr.run, filepath.Join(dir, FileName), env, e.ID)
+	}
+	return er, nil
+}
+
+// readShards appends the entries of the shards of one month ("YYYY/MM") of env.
+func (r repoSource) readShards(er *envRuns, env, month string) error {
+	dir := filepath.Join(string(r), IndexDir, env, filepath.FromSlash(month))
+	days, err := os.ReadDir(dir)
+	if err != nil {
+		return fmt.Errorf("loading runs: %w", err)
+	}
+	for _, d := range days {
+		if d.IsDir() || !strings.HasSuffix(d.Name(), ".json") {
+			continue
+		}
+		name := path.Join(IndexDir, env, month, d.Name())
+		data, err := os.ReadFile(filepath.Join(dir, d.Name()))
+		if err != nil {
+			return fmt.Errorf("loading runs: %w", err)
+		}
+		s, err := ParseShard(name, data)
 		if err != nil {
 			return err
 		}
-		for _, sr := range runs {
-			if err := fn(sr); err != nil {
-				return err
-			}
+		if s.Environment != env {
+			return fmt.Errorf("%s: environment %q is not %q", name, s.Environment, env)
 		}
+		er.entries = append(er.entries, s.Runs...)
 	}
 	return nil
 }
