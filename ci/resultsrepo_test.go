@@ -71,7 +71,7 @@ func TestResultsPagesWorkflow(t *testing.T) {
 	require.NoError(t, run(t.Context(), []string{"results", "pages-workflow"}, &stdout))
 	workflow := stdout.String()
 	for _, want := range []string{
-		"branches: [main]", "github.com/spack-ghcr/spack-ghcr/ci@main", "-max-runs 30 -keep-months 6",
+		"branches: [main]", "github.com/spack-ghcr/spack-ghcr/ci@main", "-max-runs 30 -keep-months 3",
 		"actions/upload-pages-artifact@", "actions/deploy-pages@", "pages: write", "id-token: write",
 	} {
 		assert.Contains(t, workflow, want)

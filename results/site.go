@@ -101,7 +101,7 @@ func WithMaxRuns(n int) SiteOption {
 
 // DefaultKeepMonths is how many months of runs have pages and files on the site
 // unless WithKeepMonths says otherwise; `results prune` keeps logs as long.
-const DefaultKeepMonths = 6
+const DefaultKeepMonths = 3
 
 // WithKeepMonths sets the site's retention: runs that started n months or less
 // before the newest run have a page and their files (results.json, junit.xml,

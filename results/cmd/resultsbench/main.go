@@ -2,7 +2,7 @@
 // the figures (docs/results.md):
 //
 //	go run ./results/cmd/resultsbench push [-envs 20] [-nights 100]
-//	go run ./results/cmd/resultsbench site [-envs 200] [-nights 500] [-keep-months 6]
+//	go run ./results/cmd/resultsbench site [-envs 200] [-nights 500] [-keep-months 3]
 //
 // push pushes one night of runs of every environment per push, as `results push`
 // does, to the test-side fake GitHub (github/ghtest), and prints each push's requests,
@@ -25,6 +25,8 @@ import (
 	"os/signal"
 	"runtime/pprof"
 	"syscall"
+
+	"github.com/spack-ghcr/spack-ghcr/results"
 )
 
 func main() {
@@ -55,7 +57,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet(args[0], flag.ContinueOnError)
 	envs := fs.Int("envs", 0, "environments (push: 20, site: 200)")
 	nights := fs.Int("nights", 0, "nights, one run of each environment a night (push: 100, site: 500)")
-	keep := fs.Int("keep-months", 6, "site: months of runs that keep their page and files (0: all)")
+	keep := fs.Int("keep-months", results.DefaultKeepMonths, "site: months of runs that keep their page and files (0: all)")
 	dir := fs.String("dir", "", "site: where to write the repository (default: a temporary directory, removed after)")
 	out := fs.String("out", "", "render: where to write the site")
 	profile := fs.String("cpuprofile", "", "write a CPU profile of the benchmark to this file")
