@@ -32,16 +32,6 @@ func newTestClient(t *testing.T, srv *ghtest.Server) *github.Client {
 	return c
 }
 
-func countRequests(srv *ghtest.Server, prefix string) int {
-	n := 0
-	for _, r := range srv.Requests() {
-		if strings.HasPrefix(r, prefix) {
-			n++
-		}
-	}
-	return n
-}
-
 // upload makes a run of env with the given spec statuses ("zlib=PASSED") and its files.
 func upload(t *testing.T, env, id string, day int, specs ...string) results.Upload {
 	t.Helper()
@@ -149,7 +139,7 @@ func TestPushResults(t *testing.T) {
 	assert.Equal(t, []string{"zlib/r2"}, rep.Added)
 	assert.Equal(t, []string{"zlib/r1"}, rep.Present)
 	r3 := upload(t, "zlib", "r3", 3, "zlib=PASSED", "bzip2=PASSED", "xz=NO_TESTS")
-	blobs := countRequests(srv, "POST /api/v3/repos/o/results/git/blobs")
+	blobs := srv.CountRequests("POST /api/v3/repos/o/results/git/blobs")
 	rep, err = pushResults(ctx, c, "o", "results", "main", []results.Upload{r3})
 	require.NoError(t, err)
 	assert.Equal(t, []string{"zlib/r3"}, rep.Added)
@@ -171,7 +161,7 @@ func TestPushResults(t *testing.T) {
 	}, repo.Log("main"))
 	// The third push wrote only r3's results.json and 3 logs, its day's shard and
 	// zlib's summary: nothing that grows with the history.
-	assert.Equal(t, blobs+6, countRequests(srv, "POST /api/v3/repos/o/results/git/blobs"))
+	assert.Equal(t, blobs+6, srv.CountRequests("POST /api/v3/repos/o/results/git/blobs"))
 
 	shard, err := results.ParseShard("02.json", files["index/zlib/2026/11/02.json"])
 	require.NoError(t, err)

@@ -3,7 +3,6 @@ package ghtest
 import (
 	"bytes"
 	"compress/zlib"
-	"encoding/hex"
 	"fmt"
 	"strings"
 	"testing"
@@ -69,17 +68,7 @@ func (r *Repo) objects(fn func(typ string, content []byte)) {
 		fn("blob", data)
 	}
 	for _, entries := range r.trees {
-		var b bytes.Buffer
-		for _, e := range entries {
-			mode := e.mode
-			if mode == "040000" {
-				mode = "40000"
-			}
-			raw, _ := hex.DecodeString(e.sha)
-			fmt.Fprintf(&b, "%s %s\x00", mode, e.name)
-			b.Write(raw)
-		}
-		fn("tree", b.Bytes())
+		fn("tree", treeContent(entries))
 	}
 	for _, c := range r.commits {
 		fn("commit", r.commitContent(c))
@@ -87,16 +76,20 @@ func (r *Repo) objects(fn func(typ string, content []byte)) {
 }
 
 // commitContent rebuilds a commit as putCommit hashed it, with a timestamp of the
-// same width.
+// same width: commits do not keep theirs.
 func (r *Repo) commitContent(c commit) []byte {
-	var b bytes.Buffer
-	fmt.Fprintf(&b, "tree %s\n", c.tree)
-	for _, p := range c.parents {
-		fmt.Fprintf(&b, "parent %s\n", p)
+	return commitContent(c.tree, c.parents, r.lastCommitTimestamp, c.message)
+}
+
+// CountRequests counts the requests so far whose "METHOD /path" starts with prefix.
+func (s *Server) CountRequests(prefix string) int {
+	n := 0
+	for _, r := range s.Requests() {
+		if strings.HasPrefix(r, prefix) {
+			n++
+		}
 	}
-	fmt.Fprintf(&b, "author ghtest <ghtest@example.com> %d +0000\n", r.lastCommitTimestamp)
-	fmt.Fprintf(&b, "committer ghtest <ghtest@example.com> %d +0000\n\n%s", r.lastCommitTimestamp, c.message)
-	return b.Bytes()
+	return n
 }
 
 // Start starts a server outside a test, e.g. in a benchmark command, and returns it

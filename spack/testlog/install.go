@@ -67,30 +67,7 @@ func ReadInstallLog(prefix string) (*InstallTests, error) {
 // failed one the last callback in the log is the one that failed (or the last before
 // the failure). The log itself has no end marker for make-style callbacks.
 func ParseInstallLog(r io.Reader, installed bool) (*InstallTests, error) {
-	t := &InstallTests{}
-	var (
-		cb      = -1 // index in t.Parts of the running callback
-		cbStart time.Time
-		errText string // last error-looking line of the running callback
-		lastErr string // errText of the callback that ended last
-		starts  = map[string][]time.Time{}
-		pending []int // sub-parts that end at the next timestamp
-		begun   = map[int]time.Time{}
-	)
-	duration := func(from, to time.Time) float64 {
-		if from.IsZero() || to.IsZero() || from.After(to) {
-			return 0
-		}
-		return math.Round(to.Sub(from).Seconds()*1e6) / 1e6
-	}
-	endCallback := func(at time.Time) {
-		if cb < 0 {
-			return
-		}
-		t.Parts[cb].Seconds = duration(cbStart, at)
-		lastErr = errText
-		cb, cbStart, errText = -1, time.Time{}, ""
-	}
+	p := installParser{t: &InstallTests{}, cb: -1, starts: map[string][]time.Time{}, begun: map[int]time.Time{}}
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64*1024), 16*1024*1024)
 	for sc.Scan() {
@@ -98,103 +75,152 @@ func ParseInstallLog(r io.Reader, installed bool) (*InstallTests, error) {
 		if strings.Contains(line, "\x1b[") {
 			line = ansiEscape.ReplaceAllString(line, "")
 		}
-		m := spackLine.FindStringSubmatch(line)
-		if m == nil {
-			if sm := statusLine.FindStringSubmatch(line); sm != nil && cb >= 0 {
-				// A test_part inside a callback such as test_imports.
-				part := Part{Name: sm[2], Status: Status(sm[1]), Message: strings.TrimSpace(sm[3])}
-				_, test, _ := strings.Cut(part.Name, "::")
-				if s := starts[test]; len(s) > 0 {
-					begun[len(t.Parts)] = s[len(s)-1]
-					starts[test] = s[:len(s)-1]
-					pending = append(pending, len(t.Parts))
-				}
-				t.Parts = append(t.Parts, part)
-				if part.Status == Failed && t.Parts[cb].Status != Failed {
-					t.Parts[cb].Status = Failed
-					t.Parts[cb].Message = part.Name + ": " + part.Message
-				}
-			} else if cb >= 0 && errorLine.MatchString(strings.TrimSpace(line)) {
-				errText = strings.TrimSpace(line)
-			}
-			continue
-		}
-		var at time.Time
-		if m[1] != "" {
-			at, _ = time.Parse(spackTimeLayout, padMicros(m[1]))
-		}
-		if !at.IsZero() {
-			for _, i := range pending {
-				t.Parts[i].Seconds = duration(begun[i], at)
-			}
-			pending = pending[:0]
-		}
-		msg := m[2]
-		switch {
-		case strings.HasPrefix(msg, "Testing package "):
-			endCallback(time.Time{})
-			t.PkgID = strings.TrimSpace(strings.TrimPrefix(msg, "Testing package "))
-		case runTestsLine.MatchString(msg):
-			endCallback(at)
-			name := runTestsLine.FindStringSubmatch(msg)[2]
-			t.Parts = append(t.Parts, Part{Name: name, Status: Passed})
-			cb, cbStart = len(t.Parts)-1, at
-		case notImplementedLine.MatchString(msg):
-			endCallback(at)
-			name := notImplementedLine.FindStringSubmatch(msg)[1]
-			t.Parts = append(t.Parts, Part{Name: name, Status: Failed, Message: "method not implemented"})
-		case msg == "Completed testing":
-			endCallback(at)
-		case strings.HasPrefix(msg, "test: "):
-			name, _, _ := strings.Cut(strings.TrimPrefix(msg, "test: "), ":")
-			if name = strings.TrimSpace(name); !at.IsZero() {
-				starts[name] = append(starts[name], at)
-			}
-		}
+		p.line(line)
 	}
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("reading build-time test log: %w", err)
 	}
-	running := cb
-	endCallback(time.Time{})
-
-	var callbacks []int
-	for i, p := range t.Parts {
-		if !strings.Contains(p.Name, "::") {
-			callbacks = append(callbacks, i)
-		}
+	running := p.cb
+	p.endCallback(time.Time{})
+	if !installed {
+		p.blame(running)
 	}
-	if !installed && len(callbacks) > 0 {
-		// The install failed: blame the callback that was running when the log
-		// ended, or failing that the last one, unless one already failed.
-		failed := false
-		for _, i := range callbacks {
-			failed = failed || t.Parts[i].Status == Failed
-		}
-		if !failed {
-			last := callbacks[len(callbacks)-1]
-			if running >= 0 {
-				last = running
-			}
-			t.Parts[last].Status = Failed
-			t.Parts[last].Message = lastErr
-			if t.Parts[last].Message == "" {
-				t.Parts[last].Message = "the install failed while or after running this test"
-			}
-		}
-	}
-
+	t := p.t
 	t.Status = NoTests
 	if len(t.Parts) > 0 {
 		t.Status = overallStatus(t.Parts)
 	}
-	for _, p := range t.Parts {
-		if p.Status == Failed && !strings.Contains(p.Name, "::") {
+	for _, part := range t.Parts {
+		if part.Status == Failed && !strings.Contains(part.Name, "::") {
 			if t.Message != "" {
 				t.Message += "; "
 			}
-			t.Message += p.Name + ": " + p.Message
+			t.Message += part.Name + ": " + part.Message
 		}
 	}
 	return t, nil
+}
+
+// installParser is the state of ParseInstallLog between lines.
+type installParser struct {
+	t       *InstallTests
+	cb      int // index in t.Parts of the running callback, -1 for none
+	cbStart time.Time
+	errText string // last error-looking line of the running callback
+	lastErr string // errText of the callback that ended last
+	starts  map[string][]time.Time
+	pending []int // sub-parts that end at the next timestamp
+	begun   map[int]time.Time
+}
+
+func (p *installParser) line(line string) {
+	m := spackLine.FindStringSubmatch(line)
+	if m == nil {
+		p.output(line)
+		return
+	}
+	var at time.Time
+	if m[1] != "" {
+		at, _ = time.Parse(spackTimeLayout, padMicros(m[1]))
+	}
+	if !at.IsZero() {
+		for _, i := range p.pending {
+			p.t.Parts[i].Seconds = duration(p.begun[i], at)
+		}
+		p.pending = p.pending[:0]
+	}
+	msg := m[2]
+	switch {
+	case strings.HasPrefix(msg, "Testing package "):
+		p.endCallback(time.Time{})
+		p.t.PkgID = strings.TrimSpace(strings.TrimPrefix(msg, "Testing package "))
+	case runTestsLine.MatchString(msg):
+		p.endCallback(at)
+		name := runTestsLine.FindStringSubmatch(msg)[2]
+		p.t.Parts = append(p.t.Parts, Part{Name: name, Status: Passed})
+		p.cb, p.cbStart = len(p.t.Parts)-1, at
+	case notImplementedLine.MatchString(msg):
+		p.endCallback(at)
+		name := notImplementedLine.FindStringSubmatch(msg)[1]
+		p.t.Parts = append(p.t.Parts, Part{Name: name, Status: Failed, Message: "method not implemented"})
+	case msg == "Completed testing":
+		p.endCallback(at)
+	case strings.HasPrefix(msg, "test: "):
+		name, _, _ := strings.Cut(strings.TrimPrefix(msg, "test: "), ":")
+		if name = strings.TrimSpace(name); !at.IsZero() {
+			p.starts[name] = append(p.starts[name], at)
+		}
+	}
+}
+
+// output handles a line of a callback's output: a test part's status, or an error.
+func (p *installParser) output(line string) {
+	if p.cb < 0 {
+		return
+	}
+	sm := statusLine.FindStringSubmatch(line)
+	if sm == nil {
+		if errorLine.MatchString(strings.TrimSpace(line)) {
+			p.errText = strings.TrimSpace(line)
+		}
+		return
+	}
+	// A test_part inside a callback such as test_imports.
+	t := p.t
+	part := Part{Name: sm[2], Status: Status(sm[1]), Message: strings.TrimSpace(sm[3])}
+	_, test, _ := strings.Cut(part.Name, "::")
+	if s := p.starts[test]; len(s) > 0 {
+		p.begun[len(t.Parts)] = s[len(s)-1]
+		p.starts[test] = s[:len(s)-1]
+		p.pending = append(p.pending, len(t.Parts))
+	}
+	t.Parts = append(t.Parts, part)
+	if part.Status == Failed && t.Parts[p.cb].Status != Failed {
+		t.Parts[p.cb].Status = Failed
+		t.Parts[p.cb].Message = part.Name + ": " + part.Message
+	}
+}
+
+func (p *installParser) endCallback(at time.Time) {
+	if p.cb < 0 {
+		return
+	}
+	p.t.Parts[p.cb].Seconds = duration(p.cbStart, at)
+	p.lastErr = p.errText
+	p.cb, p.cbStart, p.errText = -1, time.Time{}, ""
+}
+
+// blame marks, after a failed install, the callback that was running when the log
+// ended (running), or failing that the last one, as failed, unless one already
+// failed.
+func (p *installParser) blame(running int) {
+	var callbacks []int
+	failed := false
+	for i, part := range p.t.Parts {
+		if !strings.Contains(part.Name, "::") {
+			callbacks = append(callbacks, i)
+			failed = failed || part.Status == Failed
+		}
+	}
+	if len(callbacks) == 0 || failed {
+		return
+	}
+	last := callbacks[len(callbacks)-1]
+	if running >= 0 {
+		last = running
+	}
+	p.t.Parts[last].Status = Failed
+	p.t.Parts[last].Message = p.lastErr
+	if p.t.Parts[last].Message == "" {
+		p.t.Parts[last].Message = "the install failed while or after running this test"
+	}
+}
+
+// duration is the time from one log timestamp to another, 0 when either is unknown.
+// Spack's timestamps have microseconds; it keeps no more.
+func duration(from, to time.Time) float64 {
+	if from.IsZero() || to.IsZero() || from.After(to) {
+		return 0
+	}
+	return math.Round(to.Sub(from).Seconds()*1e6) / 1e6
 }

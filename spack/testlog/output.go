@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"fmt"
 	"io"
-	"math"
 	"regexp"
 	"strings"
 	"time"
@@ -172,10 +171,7 @@ func (p *outputParser) spackMessage(stamp, msg string) {
 	}
 	if !at.IsZero() {
 		for _, i := range p.ending {
-			if b := p.begun[i]; !b.IsZero() && !b.After(at) {
-				// Spack's timestamps have microseconds; keep no more.
-				p.seen[i].Seconds = math.Round(at.Sub(b).Seconds()*1e6) / 1e6
-			}
+			p.seen[i].Seconds = duration(p.begun[i], at)
 		}
 		p.ending = p.ending[:0]
 	}
