@@ -166,6 +166,9 @@ func (bc *buildCtx) buildEnv(ctx context.Context, src source, env string) (*envB
 	}
 	b.full = bc.firstFull(er.entries)
 	for i := range er.entries {
+		if err := ctx.Err(); err != nil {
+			return b, err
+		}
 		if err := b.add(ctx, er, i); err != nil {
 			return b, err
 		}

@@ -172,10 +172,11 @@ type BuildReport struct {
 // Build draws the site of the runs in from into the directory out. from is a results
 // repository checkout (layout 2), out/ or a layout 1 checkout. A site right inside an
 // out/-style from (out = from/site) links to the runs' files where they are; any other
-// site gets a copy of the files of the runs it keeps (logs decompressed, junit.xml and
-// summary.md drawn again from results.json), so that it stands alone, e.g. as a
-// GitHub Pages artifact. It reads one environment at a time, a month of it at a time
-// from a repository, and keeps at most two pages' worth of runs in memory each.
+// site holds a copy of the logs it links to (decompressed), so that it stands alone,
+// e.g. as a GitHub Pages artifact. From a repository it reads an environment's index,
+// then the results of the runs it shows in full, one at a time; it holds two pages'
+// worth of runs per environment being drawn, and draws as many environments at once
+// as there are CPUs.
 func (s *Site) Build(ctx context.Context, from, out string) (*BuildReport, error) {
 	src, err := openSource(from)
 	if err != nil {

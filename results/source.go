@@ -216,17 +216,18 @@ func (t treeSource) newest(ctx context.Context) (time.Time, error) {
 			return newest, err
 		}
 		for _, id := range ids {
-			var probe struct {
-				Started time.Time `json:"started"`
-			}
 			data, err := os.ReadFile(filepath.Join(string(t), env, id, FileName))
-			if errors.Is(err, fs.ErrNotExist) || err == nil && json.Unmarshal(data, &probe) != nil {
-				continue // each reports broken runs
+			if errors.Is(err, fs.ErrNotExist) {
+				continue
 			}
 			if err != nil {
 				return newest, fmt.Errorf("loading runs: %w", err)
 			}
-			if probe.Started.After(newest) {
+			var probe struct {
+				Started time.Time `json:"started"`
+			}
+			// A broken results.json is open's to report, with its file and reason.
+			if json.Unmarshal(data, &probe) == nil && probe.Started.After(newest) {
 				newest = probe.Started
 			}
 		}
