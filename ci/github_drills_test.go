@@ -184,7 +184,7 @@ func TestDrillResultsPush502(t *testing.T) {
 	err := run(t.Context(), []string{"results", "push", "-repo", "o/results", "-api-url", srv.URL(), "-from", out}, &stdout)
 	require.NoError(t, err)
 	assert.Equal(t, repo.Head("main")+"\n", stdout.String())
-	assert.Contains(t, repo.Files("main"), "zlib/r1/results.json")
+	assert.Contains(t, repo.Files("main"), "runs/zlib/2026/11/r1/results.json")
 	assert.Len(t, repo.Log("main"), 2, "one commit")
 	assert.Equal(t, 1, srv.Injected())
 	t.Logf("figures: server: %d requests, %d faults; %s in all", len(srv.Requests()), srv.Injected(), time.Since(start).Round(time.Millisecond))

@@ -16,6 +16,7 @@ import (
 
 	"github.com/spack-ghcr/spack-ghcr/results"
 	"github.com/spack-ghcr/spack-ghcr/spack"
+	"github.com/spack-ghcr/spack-ghcr/spack/testlog"
 )
 
 // buildEnvironment runs the pipeline for one environment: builder, concretize,
@@ -206,7 +207,7 @@ func saveResults(c *results.Capture, cfg buildConfig) error {
 func failedSpecs(r *results.Run) string {
 	var names []string
 	for _, s := range r.Specs {
-		if s.Status == results.Failed {
+		if s.Status == testlog.Failed {
 			names = append(names, fmt.Sprintf("%s@%s (%s)", s.Name, s.Version, s.Phase))
 		}
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -21,24 +22,24 @@ import (
 // site; docs/results.md describes the repository.
 func newResultsCmd() *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "results push|site|diff",
+		Use:   "results push|site|diff|migrate|prune|pages-workflow",
 		Short: "keep test results in a GitHub repository, render the site, compare runs",
 		Args:  unknownSubcommand,
 		RunE: func(*cobra.Command, []string) error {
-			return usageError("results: name a subcommand: push, site or diff")
+			return usageError("results: name a subcommand: push, site, diff, migrate, prune or pages-workflow")
 		},
 	}
-	cmd.AddCommand(newResultsPushCmd(), newResultsSiteCmd(), newResultsDiffCmd())
+	cmd.AddCommand(newResultsPushCmd(), newResultsSiteCmd(), newResultsDiffCmd(),
+		newResultsMigrateCmd(), newResultsPruneCmd(), newResultsWorkflowCmd())
 	return cmd
 }
 
 // pushConfig is `results push`'s command line.
 type pushConfig struct {
-	repo    string
-	from    string
-	branch  string
-	apiURL  string
-	maxRuns int
+	repo   string
+	from   string
+	branch string
+	apiURL string
 }
 
 func (c *pushConfig) validate(token string) error {
@@ -50,9 +51,6 @@ func (c *pushConfig) validate(token string) error {
 	}
 	if c.branch == "" {
 		return usageError("results push: -branch must not be empty")
-	}
-	if c.maxRuns <= 0 {
-		return usageError("results push: -max-runs must be greater than zero")
 	}
 	if token == "" {
 		return errors.New("results push: GITHUB_TOKEN is not set: it needs contents:write on the results repository")
@@ -76,7 +74,6 @@ func newResultsPushCmd() *cobra.Command {
 	fs.StringVar(&cfg.from, "from", "out", "directory holding <env>/<run-id>/results.json")
 	fs.StringVar(&cfg.branch, "branch", "main", "branch of the results repository")
 	fs.StringVar(&cfg.apiURL, "api-url", envOr("GITHUB_API_URL", ""), "GitHub API URL, e.g. https://ghe.example.com/api/v3 (default $GITHUB_API_URL, else api.github.com)")
-	fs.IntVar(&cfg.maxRuns, "max-runs", results.DefaultMaxRuns, "runs shown per environment page")
 	return cmd
 }
 
@@ -94,7 +91,7 @@ func resultsPush(ctx context.Context, cfg pushConfig, stdout io.Writer, token st
 		return fmt.Errorf("results push: %w", err)
 	}
 	log.Printf("results: pushing %d run(s) from %s to %s, branch %s", len(uploads), cfg.from, cfg.repo, cfg.branch)
-	report, err := client.PushResults(ctx, owner, name, cfg.branch, uploads, results.WithMaxRuns(cfg.maxRuns))
+	report, err := pushResults(ctx, client, owner, name, cfg.branch, uploads)
 	if err != nil {
 		return fmt.Errorf("results push: %w", err)
 	}
@@ -105,86 +102,91 @@ func resultsPush(ctx context.Context, cfg pushConfig, stdout io.Writer, token st
 		log.Printf("results: nothing new for %s", cfg.repo)
 		return nil
 	}
-	log.Printf("results: %s: added %s", cfg.repo, strings.Join(report.Added, ", "))
+	for _, e := range report.Entries {
+		log.Printf("results: %s: added %s/%s: %d passed, %d failed; %d regression(s), %d fix(es) since the run before",
+			cfg.repo, e.Environment, e.ID, e.Counts.Passed, e.Counts.Failed, e.Regressions, e.Fixes)
+	}
 	_, err = fmt.Fprintln(stdout, report.Commit)
 	return err
 }
 
+// pushReport says what pushResults did.
+type pushReport struct {
+	// Commit is the new commit, "" when there was nothing to write.
+	Commit string
+	// Added lists the runs written ("<env>/<run-id>"), Entries their index entries;
+	// Present lists those the repository already had, which were not written again.
+	Added, Present []string
+	Entries        []results.IndexEntry
+}
+
+// pushResults adds runs to the results repository owner/name on branch in one
+// commit (results.PlanUpdate), through the Git Data API. Runs the repository already
+// has are skipped, so pushing the same runs twice writes nothing the second time. When
+// another push lands first, the commit is planned again on the new head, so that the
+// index counts every run against the one really before it.
+func pushResults(ctx context.Context, client *github.Client, owner, name, branch string, uploads []results.Upload) (*pushReport, error) {
+	var report pushReport
+	sha, err := client.Commit(ctx, owner, name, branch, func(ctx context.Context, head *github.Snapshot) (*github.Change, error) {
+		u, err := results.PlanUpdate(ctx, head, uploads)
+		if err != nil {
+			return nil, fmt.Errorf("planning the push to %s/%s: %w", owner, name, err)
+		}
+		report.Added, report.Present, report.Entries = u.Added, u.Present, u.Entries
+		return &github.Change{Files: u.Files, Message: u.Message}, nil
+	}, github.WithInitialFile(results.Readme, []byte(results.ReadmeText)))
+	if err != nil {
+		return nil, err
+	}
+	report.Commit = sha
+	return &report, nil
+}
+
 func newResultsSiteCmd() *cobra.Command {
 	var from, out string
-	var maxRuns int
+	var maxRuns, keepMonths int
 	cmd := &cobra.Command{
 		Use:   "site [flags]",
 		Short: "render the HTML site of the runs under --from",
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return resultsSite(from, out, maxRuns, cmd.OutOrStdout())
+			return resultsSite(cmd.Context(), from, out, maxRuns, keepMonths, cmd.OutOrStdout())
 		},
 	}
 	fs := cmd.Flags()
-	fs.StringVar(&from, "from", "out", "directory holding <env>/<run-id>/results.json: out/ or a results repository checkout")
+	fs.StringVar(&from, "from", "out", "a results repository checkout, or a directory holding <env>/<run-id>/results.json (out/)")
 	fs.StringVar(&out, "out", "", "directory to write the site to (default FROM/site)")
-	fs.IntVar(&maxRuns, "max-runs", results.DefaultMaxRuns, "runs shown per environment page")
+	fs.IntVar(&maxRuns, "max-runs", results.DefaultMaxRuns, "runs per history page")
+	fs.IntVar(&keepMonths, "keep-months", results.DefaultKeepMonths, "months of runs, back from the newest, that keep their page and files on the site (0: all)")
 	return cmd
 }
 
-func resultsSite(from, out string, maxRuns int, stdout io.Writer) error {
+func resultsSite(ctx context.Context, from, out string, maxRuns, keepMonths int, stdout io.Writer) error {
 	if maxRuns <= 0 {
 		return usageError("results site: -max-runs must be greater than zero")
 	}
-	if out == "" {
-		out = filepath.Join(from, results.SiteDir)
+	if keepMonths < 0 {
+		return usageError("results site: -keep-months must not be negative")
 	}
-	absFrom, err := filepath.Abs(from)
-	if err != nil {
-		return fmt.Errorf("results site: %w", err)
-	}
-	absOut, err := filepath.Abs(out)
-	if err != nil {
-		return fmt.Errorf("results site: %w", err)
-	}
-	if absOut == absFrom {
-		return usageError("results site: -out must not be -from itself; the default is FROM/site")
-	}
-
-	runs, err := results.LoadTree(from)
-	if err != nil {
-		return fmt.Errorf("results site: %w", err)
-	}
-	if len(runs) == 0 {
-		return fmt.Errorf("results site: no runs in %s: want %s", from, filepath.Join(from, "<env>", "<run-id>", results.FileName))
-	}
-	// A site right inside FROM (a results repository's site/) links to the runs where
-	// they are; elsewhere it gets a copy of them, so that it stands on its own.
-	runFiles := ".."
-	inPlace := filepath.Dir(absOut) == absFrom
-	if !inPlace {
-		runFiles = "runs"
-	}
-	site, err := results.NewSite(results.WithRunFiles(runFiles), results.WithMaxRuns(maxRuns))
-	if err != nil {
-		return fmt.Errorf("results site: %w", err)
-	}
-	files, err := site.Render(runs)
-	if err != nil {
-		return fmt.Errorf("results site: %w", err)
-	}
-	if err := files.Write(out); err != nil {
-		return fmt.Errorf("results site: %w", err)
-	}
-	if !inPlace {
-		for _, r := range runs {
-			dst := filepath.Join(out, runFiles, r.Environment, r.ID)
-			// CopyFS does not overwrite: start each run afresh.
-			if err := os.RemoveAll(dst); err != nil {
-				return fmt.Errorf("results site: %w", err)
-			}
-			if err := os.CopyFS(dst, os.DirFS(filepath.Join(from, r.Environment, r.ID))); err != nil {
-				return fmt.Errorf("results site: copying run %s: %w", results.RunPath(r), err)
-			}
+	out = cmp.Or(out, filepath.Join(from, "site"))
+	if absFrom, err := filepath.Abs(from); err == nil {
+		if absOut, err := filepath.Abs(out); err == nil && absOut == absFrom {
+			return usageError("results site: -out must not be -from itself; the default is FROM/site")
 		}
 	}
-	log.Printf("results: site of %d run(s) written to %s", len(runs), out)
+	site, err := results.NewSite(results.WithMaxRuns(maxRuns), results.WithKeepMonths(keepMonths))
+	if err != nil {
+		return fmt.Errorf("results site: %w", err)
+	}
+	report, err := site.Build(ctx, from, out)
+	if errors.Is(err, results.ErrNoRuns) {
+		return fmt.Errorf("results site: no runs in %s: want a results repository checkout or %s", from, filepath.Join(from, "<env>", "<run-id>", results.FileName))
+	}
+	if err != nil {
+		return fmt.Errorf("results site: %w", err)
+	}
+	log.Printf("results: site of %d run(s) of %d environment(s) written to %s: %d run pages, %d files, %d bytes",
+		report.Runs, report.Environments, out, report.RunPages, report.Files, report.Bytes)
 	_, err = fmt.Fprintln(stdout, filepath.Join(out, "index.html"))
 	return err
 }
@@ -195,62 +197,73 @@ func newResultsDiffCmd() *cobra.Command {
 		Use:   "diff [flags] RUN-A RUN-B",
 		Short: "print what changed between two runs (ids, or ENV/RUN-ID)",
 		RunE: func(cmd *cobra.Command, ids []string) error {
-			return resultsDiff(from, ids, cmd.OutOrStdout())
+			return resultsDiff(cmd.Context(), from, ids, cmd.OutOrStdout())
 		},
 	}
-	cmd.Flags().StringVar(&from, "from", "out", "directory holding <env>/<run-id>/results.json")
+	cmd.Flags().StringVar(&from, "from", "out", "a results repository checkout, or a directory holding <env>/<run-id>/results.json")
 	return cmd
 }
 
-func resultsDiff(from string, ids []string, stdout io.Writer) error {
+func resultsDiff(ctx context.Context, from string, ids []string, stdout io.Writer) error {
 	if len(ids) != 2 {
 		return usageError("results diff: want two run ids, RUN-A RUN-B (or ENV/RUN-ID), got %d", len(ids))
 	}
-	runs, err := results.LoadTree(from)
+	runs, err := findRuns(ctx, from, ids)
 	if err != nil {
 		return fmt.Errorf("results diff: %w", err)
 	}
-	a, err := findRun(runs, ids[0], from)
-	if err != nil {
-		return fmt.Errorf("results diff: %w", err)
-	}
-	b, err := findRun(runs, ids[1], from)
-	if err != nil {
-		return fmt.Errorf("results diff: %w", err)
-	}
-	return results.DiffRuns(a, b).WriteText(stdout)
+	return results.DiffRuns(runs[0], runs[1]).WriteText(stdout)
 }
 
-// findRun finds the run named id ("RUN-ID" or "ENV/RUN-ID"). A pipeline run gives all
-// its environments the same id, so a bare id may be ambiguous.
-func findRun(runs []*results.Run, id, from string) (*results.Run, error) {
-	var found []*results.Run
-	for _, r := range runs {
-		if id == r.ID || id == results.RunPath(r) {
-			found = append(found, r)
+// findRuns finds the runs named ids ("RUN-ID" or "ENV/RUN-ID") in one pass over
+// from, holding only the matches and the newest few runs for the error message. A
+// pipeline run gives all its environments the same id, so a bare id may be ambiguous.
+func findRuns(ctx context.Context, from string, ids []string) ([]*results.Run, error) {
+	const shown = 5
+	found := make([][]*results.Run, len(ids))
+	var newest []*results.Run
+	total := 0
+	err := results.Walk(ctx, from, func(r *results.Run) error {
+		total++
+		for i, id := range ids {
+			if id == r.ID || id == results.RunPath(r) {
+				found[i] = append(found[i], r)
+			}
 		}
+		newest = append(newest, r)
+		slices.SortStableFunc(newest, func(a, b *results.Run) int {
+			return cmp.Or(b.Started.Compare(a.Started), strings.Compare(a.Environment, b.Environment), strings.Compare(a.ID, b.ID))
+		})
+		newest = newest[:min(len(newest), shown)]
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	switch len(found) {
-	case 1:
-		return found[0], nil
-	case 0:
-		newest := slices.Clone(runs)
-		slices.SortStableFunc(newest, func(a, b *results.Run) int { return b.Started.Compare(a.Started) })
-		var known []string
-		for _, r := range newest {
-			known = append(known, results.RunPath(r))
+	out := make([]*results.Run, len(ids))
+	for i, id := range ids {
+		switch len(found[i]) {
+		case 1:
+			out[i] = found[i][0]
+			continue
+		case 0:
+			if total == 0 {
+				return nil, fmt.Errorf("no run %q in %s: it holds no runs", id, from)
+			}
+			var known []string
+			for _, r := range newest {
+				known = append(known, results.RunPath(r))
+			}
+			if total > shown {
+				known = append(known, "...")
+			}
+			return nil, fmt.Errorf("no run %q in %s; it holds, newest first: %s", id, from, strings.Join(known, ", "))
 		}
-		if len(known) == 0 {
-			return nil, fmt.Errorf("no run %q in %s: it holds no runs", id, from)
+		var paths []string
+		for _, r := range found[i] {
+			paths = append(paths, results.RunPath(r))
 		}
-		if len(known) > 5 {
-			known = append(known[:5], "...")
-		}
-		return nil, fmt.Errorf("no run %q in %s; it holds, newest first: %s", id, from, strings.Join(known, ", "))
+		return nil, fmt.Errorf("run id %q is in several environments (%s): name one as ENV/RUN-ID", id, strings.Join(paths, ", "))
 	}
-	var paths []string
-	for _, r := range found {
-		paths = append(paths, results.RunPath(r))
-	}
-	return nil, fmt.Errorf("run id %q is in several environments (%s): name one as ENV/RUN-ID", id, strings.Join(paths, ", "))
+	return out, nil
 }

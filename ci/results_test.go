@@ -17,6 +17,7 @@ import (
 
 	"github.com/spack-ghcr/spack-ghcr/github/ghtest"
 	"github.com/spack-ghcr/spack-ghcr/results"
+	"github.com/spack-ghcr/spack-ghcr/spack/testlog"
 )
 
 const testToken = "ghp_not-a-real-token"
@@ -36,7 +37,7 @@ func writeRun(t *testing.T, out, env, id string, day int, specs ...string) {
 		name, status, _ := strings.Cut(s, "=")
 		r.Specs = append(r.Specs, results.SpecResult{
 			ID: "suite/" + name, Phase: results.StandAlone, Name: name, Version: "1.0",
-			Hash: strings.Repeat("b", 32), Status: results.Status(status), Log: "logs/" + name + ".txt",
+			Hash: strings.Repeat("b", 32), Status: testlog.Status(status), Log: "logs/" + name + ".txt",
 		})
 		require.NoError(t, os.WriteFile(filepath.Join(dir, "logs", name+".txt"), []byte(status+"\n"), 0o644))
 	}
@@ -74,10 +75,14 @@ func TestResultsPush(t *testing.T) {
 	require.NoError(t, run(t.Context(), []string{"results", "push", "-from", out}, &stdout))
 	assert.Equal(t, repo.Head("main")+"\n", stdout.String(), "stdout is the commit")
 	files := repo.Files("main")
-	for _, name := range []string{"zlib/r1/results.json", "zlib/r2/logs/zlib.txt", "index.json", "site/env/zlib.html", "site/run/zlib/r2.html"} {
+	for _, name := range []string{"runs/zlib/2026/11/r1/results.json", "runs/zlib/2026/11/r2/logs/zlib.txt.gz", "index/zlib.json", "index/zlib/2026/11/02.json"} {
 		assert.Contains(t, files, name)
 	}
-	assert.Contains(t, string(files["site/env/zlib.html"]), "regressed in the last run")
+	assert.Contains(t, logs.String(), "o/results: added zlib/r2: 0 passed, 1 failed; 1 regression(s), 0 fix(es) since the run before")
+	// The site is drawn from the repository, not committed.
+	site := siteOf(t, checkout(t, files))
+	assert.Contains(t, site["env/zlib.html"], "regressed in the last run")
+	assert.Contains(t, site, "run/zlib/r2.html")
 
 	// Again, with the flag instead of the variable: nothing new, nothing written.
 	t.Setenv("GITHUB_REPOSITORY", "")
@@ -144,18 +149,26 @@ func TestResultsPushNamesTheRepository(t *testing.T) {
 func TestResultsSite(t *testing.T) {
 	tests := []struct {
 		name     string
+		repo     bool                     // push the runs to a repository and draw from its checkout
 		out      func(from string) string // "" for the default
 		index    string
 		wantLink string
 	}{
 		{
-			name:     "inside the results directory: links to the runs in place",
+			name:     "inside out/: links to the runs in place",
 			out:      func(string) string { return "" },
 			index:    "site/index.html",
 			wantLink: `href="../../zlib/r2/logs/zlib.txt"`,
 		},
 		{
 			name:     "elsewhere: copies the runs",
+			out:      func(string) string { return filepath.Join(t.TempDir(), "public") },
+			index:    "index.html",
+			wantLink: `href="../runs/zlib/r2/logs/zlib.txt"`,
+		},
+		{
+			name:     "a repository checkout: copies the runs, logs decompressed",
+			repo:     true,
 			out:      func(string) string { return filepath.Join(t.TempDir(), "public") },
 			index:    "index.html",
 			wantLink: `href="../runs/zlib/r2/logs/zlib.txt"`,
@@ -167,6 +180,9 @@ func TestResultsSite(t *testing.T) {
 			from := t.TempDir()
 			writeRun(t, from, "zlib", "r1", 1, "zlib=PASSED")
 			writeRun(t, from, "zlib", "r2", 2, "zlib=FAILED")
+			if tt.repo {
+				from = checkout(t, pushOut(t, from))
+			}
 			args := []string{"-from", from}
 			out := tt.out(from)
 			if out != "" {
@@ -186,7 +202,9 @@ func TestResultsSite(t *testing.T) {
 			assert.Contains(t, string(page), tt.wantLink)
 			assert.Contains(t, string(page), "failed regression")
 			link := strings.TrimSuffix(strings.TrimPrefix(tt.wantLink, `href="`), `"`)
-			assert.FileExists(t, filepath.Join(out, "env", filepath.FromSlash(link)), "the log link resolves")
+			log, err := os.ReadFile(filepath.Join(out, "env", filepath.FromSlash(link)))
+			require.NoError(t, err, "the log link resolves")
+			assert.Equal(t, "FAILED\n", string(log))
 		})
 	}
 }
@@ -201,6 +219,8 @@ func TestResultsSiteBadInput(t *testing.T) {
 	}{
 		{name: "no runs", args: []string{"-from", empty}, wantErr: "results site: no runs in " + empty},
 		{name: "out is from", args: []string{"-from", empty, "-out", empty}, wantErr: "-out must not be -from itself"},
+		{name: "no page size", args: []string{"-from", empty, "-max-runs", "0"}, wantErr: "-max-runs must be greater than zero"},
+		{name: "negative months", args: []string{"-from", empty, "-keep-months", "-1"}, wantErr: "-keep-months must not be negative"},
 		{name: "missing from", args: []string{"-from", filepath.Join(empty, "x")}, wantErr: "no such file or directory"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -237,6 +257,7 @@ func TestResultsDiff(t *testing.T) {
 			},
 		},
 		{name: "same run", args: []string{"-from", from, "r1", "r1"}, want: []string{"no changes"}},
+		{name: "from a repository checkout", args: []string{"-from", checkout(t, pushOut(t, from)), "zlib/r1", "zlib/r2"}, want: []string{"1 regression, 1 fix, 1 added, 1 removed"}},
 		{name: "unknown id", args: []string{"-from", from, "r1", "r9"}, wantErr: fmt.Sprintf(`results diff: no run "r9" in %s; it holds, newest first: python/r2, zlib/r2, zlib/r1`, from)},
 		{name: "ambiguous id", args: []string{"-from", from, "r1", "r2"}, wantErr: `run id "r2" is in several environments (python/r2, zlib/r2): name one as ENV/RUN-ID`},
 		{name: "one id", args: []string{"-from", from, "r1"}, wantErr: "want two run ids"},

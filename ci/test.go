@@ -13,6 +13,7 @@ import (
 
 	"github.com/spack-ghcr/spack-ghcr/results"
 	"github.com/spack-ghcr/spack-ghcr/spack"
+	"github.com/spack-ghcr/spack-ghcr/spack/testlog"
 )
 
 // testStageDir is our config:test_stage, where `spack test run` leaves each suite in a
@@ -89,16 +90,16 @@ func captureBuildTime(ctx context.Context, c *results.Capture, builder *dagger.C
 		logs := src.Filter(dagger.DirectoryFilterOpts{Include: []string{"install-time-test-log.txt"}})
 		if _, err := logs.Export(ctx, dir); err != nil {
 			// Neither a prefix nor a stage: the install stopped before this spec.
-			c.AddBuildTime(results.SpecID{Name: s.Name, Version: s.Version, Hash: s.Hash}, &spack.InstallTests{Status: spack.TestNoTests}, "")
+			c.AddBuildTime(results.SpecID{Name: s.Name, Version: s.Version, Hash: s.Hash}, &testlog.InstallTests{Status: testlog.NoTests}, "")
 			continue
 		}
 		logFile := filepath.Join(dir, "install-time-test-log.txt")
 		f, err := os.Open(logFile)
 		if err != nil {
-			c.AddBuildTime(results.SpecID{Name: s.Name, Version: s.Version, Hash: s.Hash}, &spack.InstallTests{Status: spack.TestNoTests}, "")
+			c.AddBuildTime(results.SpecID{Name: s.Name, Version: s.Version, Hash: s.Hash}, &testlog.InstallTests{Status: testlog.NoTests}, "")
 			continue
 		}
-		t, err := spack.ParseInstallTestLog(f, installed)
+		t, err := testlog.ParseInstallLog(f, installed)
 		f.Close()
 		if err != nil {
 			return fmt.Errorf("%s: %w", logFile, err)
@@ -123,13 +124,13 @@ func captureStandAlone(ctx context.Context, c *results.Capture, tested *dagger.C
 			continue
 		}
 		suiteDir := filepath.Join(dir, e.Name())
-		suite, err := spack.ReadTestSuite(suiteDir)
+		suite, err := testlog.ReadSuite(suiteDir)
 		if err != nil {
 			return err
 		}
 		// Spack's JUnit report has each spec's duration, which the suite files lack.
 		if f, err := os.Open(filepath.Join(dir, junitReport)); err == nil {
-			cases, err := spack.ParseJUnitReport(f)
+			cases, err := testlog.ParseJUnit(f)
 			f.Close()
 			if err != nil {
 				return fmt.Errorf("%s: %w", junitReport, err)

@@ -17,8 +17,6 @@ import (
 	"time"
 
 	gh "github.com/google/go-github/v50/github"
-
-	"github.com/spack-ghcr/spack-ghcr/results"
 )
 
 // pushAttempts bounds how often Commit rebuilds its change on a branch that moved.
@@ -151,36 +149,6 @@ func (c *Client) PushFiles(ctx context.Context, owner, repo, branch string, file
 	return c.Commit(ctx, owner, repo, branch, func(context.Context, *Snapshot) (*Change, error) {
 		return &Change{Files: files, Message: message}, nil
 	}, opts...)
-}
-
-// PushReport says what PushResults did.
-type PushReport struct {
-	// Commit is the new commit, "" when there was nothing to write.
-	Commit string
-	// Added lists the runs written ("<env>/<run-id>"); Present those the repository
-	// already had, which were not written again.
-	Added, Present []string
-}
-
-// PushResults adds runs to the results repository owner/repo on branch, in one
-// commit with the updated index.json and site (results.PlanUpdate). Runs the
-// repository already has are skipped, so pushing the same runs twice writes nothing
-// the second time.
-func (c *Client) PushResults(ctx context.Context, owner, repo, branch string, uploads []results.Upload, opts ...results.SiteOption) (*PushReport, error) {
-	var report PushReport
-	sha, err := c.Commit(ctx, owner, repo, branch, func(ctx context.Context, head *Snapshot) (*Change, error) {
-		u, err := results.PlanUpdate(ctx, head, uploads, opts...)
-		if err != nil {
-			return nil, fmt.Errorf("planning the push to %s/%s: %w", owner, repo, err)
-		}
-		report.Added, report.Present = u.Added, u.Present
-		return &Change{Files: u.Files, Message: u.Message}, nil
-	}, WithInitialFile(results.Readme, []byte(results.ReadmeText)))
-	if err != nil {
-		return nil, err
-	}
-	report.Commit = sha
-	return &report, nil
 }
 
 var errEmptyRepository = errors.New("git repository is empty")

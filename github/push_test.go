@@ -3,13 +3,9 @@ package github
 import (
 	"cmp"
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"io/fs"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -20,7 +16,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/spack-ghcr/spack-ghcr/github/ghtest"
-	"github.com/spack-ghcr/spack-ghcr/results"
 )
 
 // newTestClient returns a client of srv in GitHub Enterprise's URL layout, which also
@@ -278,174 +273,4 @@ func TestSnapshot(t *testing.T) {
 		return nil, nil
 	})
 	require.NoError(t, err)
-}
-
-// upload makes a run of env with the given spec statuses ("zlib=PASSED") and its files.
-func upload(t *testing.T, env, id string, day int, specs ...string) results.Upload {
-	t.Helper()
-	r := &results.Run{
-		Schema: results.SchemaVersion, ID: id, Environment: env,
-		Started: time.Date(2026, 11, day, 10, 0, 0, 0, time.UTC),
-		Spack:   results.SpackInfo{Version: "1.1.0"},
-		Image:   results.ImageInfo{Digest: fmt.Sprintf("sha256:%064d", day)},
-	}
-	files := map[string][]byte{}
-	for _, s := range specs {
-		name, status, _ := strings.Cut(s, "=")
-		log := "logs/" + name + ".txt"
-		r.Specs = append(r.Specs, results.SpecResult{
-			ID: "suite/" + name, Phase: results.StandAlone, Name: name, Version: "1.0",
-			Hash: strings.Repeat("a", 32), Status: results.Status(status), Log: log,
-		})
-		files[log] = []byte(name + ": " + status + "\n")
-	}
-	require.NoError(t, r.Validate())
-	data, err := json.Marshal(r)
-	require.NoError(t, err)
-	files[results.FileName] = data
-	return results.Upload{Run: r, Files: files}
-}
-
-// siteFromTree renders the whole site from the runs in files (a repository's tree),
-// as `results site` does from a checkout.
-func siteFromTree(t *testing.T, files map[string][]byte, opts ...results.SiteOption) results.Files {
-	t.Helper()
-	dir := t.TempDir()
-	for name, data := range files {
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
-		require.NoError(t, os.WriteFile(p, data, 0o644))
-	}
-	runs, err := results.LoadTree(dir)
-	require.NoError(t, err)
-	site, err := results.NewSite(opts...)
-	require.NoError(t, err)
-	out, err := site.Render(runs)
-	require.NoError(t, err)
-	return out
-}
-
-func TestPushResults(t *testing.T) {
-	srv := ghtest.NewServer(t)
-	repo := srv.CreateRepo("o", "results")
-	c := newTestClient(t, srv)
-	ctx := t.Context()
-	opts := []results.SiteOption{results.WithMaxRuns(2)}
-
-	r1 := upload(t, "zlib", "r1", 1, "zlib=PASSED", "bzip2=FAILED")
-	r2 := upload(t, "zlib", "r2", 2, "zlib=FAILED", "bzip2=PASSED")
-	py := upload(t, "python", "p1", 2, "python=PASSED")
-	rep, err := c.PushResults(ctx, "o", "results", "main", []results.Upload{r1, py}, opts...)
-	require.NoError(t, err)
-	assert.Equal(t, []string{"zlib/r1", "python/p1"}, rep.Added)
-	assert.Empty(t, rep.Present)
-	assert.Equal(t, repo.Head("main"), rep.Commit)
-
-	// Pushing the same runs again writes nothing.
-	rep, err = c.PushResults(ctx, "o", "results", "main", []results.Upload{r1, py}, opts...)
-	require.NoError(t, err)
-	assert.Empty(t, rep.Commit)
-	assert.Equal(t, []string{"zlib/r1", "python/p1"}, rep.Present)
-
-	// One run present, one new, then a third: the history is redrawn from
-	// site/data/zlib.json and the new runs.
-	rep, err = c.PushResults(ctx, "o", "results", "main", []results.Upload{r1, r2}, opts...)
-	require.NoError(t, err)
-	assert.Equal(t, []string{"zlib/r2"}, rep.Added)
-	assert.Equal(t, []string{"zlib/r1"}, rep.Present)
-	r3 := upload(t, "zlib", "r3", 3, "zlib=PASSED", "bzip2=PASSED", "xz=NO_TESTS")
-	blobs := countRequests(srv, "POST /api/v3/repos/o/results/git/blobs")
-	rep, err = c.PushResults(ctx, "o", "results", "main", []results.Upload{r3}, opts...)
-	require.NoError(t, err)
-	assert.Equal(t, []string{"zlib/r3"}, rep.Added)
-
-	files := repo.Files("main")
-	for _, name := range []string{
-		"README.md", "index.json", "index.html", ".nojekyll",
-		"zlib/r1/results.json", "zlib/r1/logs/bzip2.txt", "zlib/r3/logs/xz.txt", "python/p1/results.json",
-		"site/index.html", "site/style.css", "site/env/zlib.html", "site/env/python.html",
-		"site/run/zlib/r3.html", "site/data/zlib.json",
-	} {
-		assert.Contains(t, files, name)
-	}
-	assert.Equal(t, r3.Files["results.json"], files["zlib/r3/results.json"])
-	assert.Equal(t, []string{
-		"Add results of zlib/r3\n\n- zlib/r3: 2 passed, 0 failed, 0 skipped, 1 without tests; 0 regressions, 1 fix\n",
-		"Add results of zlib/r2\n\n- zlib/r2: 1 passed, 1 failed, 0 skipped, 0 without tests; 1 regression, 1 fix\n",
-		"Add results of 2 runs\n\n- zlib/r1: 1 passed, 1 failed, 0 skipped, 0 without tests\n- python/p1: 1 passed, 0 failed, 0 skipped, 0 without tests\n",
-		"Create the repository",
-	}, repo.Log("main"))
-	// The third push wrote only what changed: r3's 4 files, the index, the overview,
-	// zlib's page and data, r3's page. python's page and the style sheet stayed.
-	assert.Equal(t, blobs+9, countRequests(srv, "POST /api/v3/repos/o/results/git/blobs"))
-
-	idx, err := results.ParseIndex("index.json", files["index.json"])
-	require.NoError(t, err)
-	require.Len(t, idx.Runs, 4)
-	last, ok := idx.Get("zlib", "r2")
-	require.True(t, ok)
-	assert.Equal(t, 1, last.Regressions)
-	assert.Equal(t, 1, last.Fixes)
-
-	// The site pushed bit by bit is the site drawn from all runs at once.
-	whole := siteFromTree(t, files, opts...)
-	for name, data := range whole {
-		assert.Equal(t, string(data), string(files["site/"+name]), "site/%s differs from a full redraw", name)
-	}
-}
-
-// TestPushResultsRace pushes two runs at once: both build on the same head, GitHub
-// takes one ref update and refuses the other, which rebuilds on the new head. Both
-// runs land, with an index and history listing both.
-func TestPushResultsRace(t *testing.T) {
-	srv := ghtest.NewServer(t)
-	repo := srv.CreateRepo("o", "results")
-	repo.Commit("main", map[string][]byte{"README.md": []byte("results\n")}, "init")
-
-	// Hold the first two ref updates until both have arrived.
-	var arrived sync.WaitGroup
-	arrived.Add(2)
-	var patches atomic.Int32
-	srv.Intercept(func(w http.ResponseWriter, r *http.Request) bool {
-		if r.Method == http.MethodPatch && patches.Add(1) <= 2 {
-			arrived.Done()
-			done := make(chan struct{})
-			go func() { arrived.Wait(); close(done) }()
-			select {
-			case <-done:
-			case <-time.After(10 * time.Second):
-				t.Error("the two pushes did not meet at the ref update")
-			}
-		}
-		return false
-	})
-	c := newTestClient(t, srv)
-	a := upload(t, "zlib", "a", 1, "zlib=PASSED")
-	b := upload(t, "zlib", "b", 2, "zlib=FAILED")
-	var wg sync.WaitGroup
-	reports := make([]*PushReport, 2)
-	errs := make([]error, 2)
-	for i, up := range []results.Upload{a, b} {
-		wg.Go(func() {
-			reports[i], errs[i] = c.PushResults(t.Context(), "o", "results", "main", []results.Upload{up})
-		})
-	}
-	wg.Wait()
-	require.NoError(t, errors.Join(errs...))
-	assert.Equal(t, []string{"zlib/a"}, reports[0].Added)
-	assert.Equal(t, []string{"zlib/b"}, reports[1].Added)
-	assert.Equal(t, int32(3), patches.Load(), "one of the two ref updates was refused and retried")
-
-	files := repo.Files("main")
-	assert.Contains(t, files, "zlib/a/results.json")
-	assert.Contains(t, files, "zlib/b/results.json")
-	idx, err := results.ParseIndex("index.json", files["index.json"])
-	require.NoError(t, err)
-	require.Len(t, idx.Runs, 2)
-	b2, _ := idx.Get("zlib", "b")
-	assert.Equal(t, 1, b2.Regressions, "b is compared with a, whichever landed first")
-	d, err := results.ParseHistoryData("data", files["site/data/zlib.json"])
-	require.NoError(t, err)
-	assert.Len(t, d.Runs, 2)
-	assert.Len(t, repo.Log("main"), 3)
 }

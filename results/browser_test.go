@@ -44,10 +44,10 @@ func chromium(t *testing.T, bin, url string, flags ...string) (stdout string, co
 	return out.String(), consoleRE.FindAllString(errb.String(), -1)
 }
 
-// TestSiteInBrowser loads the pages in a real browser from an HTTP server laid out like
-// the results repository's GitHub Pages, checks that nothing logs to the console and
-// that every resource loads, and keeps a screenshot of an environment page with a
-// regression in out/screenshots/.
+// TestSiteInBrowser loads the pages in a real browser from an HTTP server serving what
+// the Pages workflow deploys (the site built from a results repository), checks that
+// nothing logs to the console and that every resource loads, and keeps a screenshot of
+// an environment page with a regression in out/screenshots/.
 func TestSiteInBrowser(t *testing.T) {
 	bin, err := exec.LookPath("chromium")
 	if err != nil {
@@ -57,14 +57,16 @@ func TestSiteInBrowser(t *testing.T) {
 		t.Skip("starts a browser")
 	}
 
-	// The repository: site/ beside the runs' directories.
-	root := t.TempDir()
-	require.NoError(t, os.CopyFS(root, os.DirFS(fixtureRuns)))
+	// The Pages artifact: the site of a results repository holding the fixture runs.
+	uploads, err := LoadUploads(fixtureRuns)
+	require.NoError(t, err)
+	repo := memRepo{}
+	push(t, repo, uploads...)
 	site, err := NewSite()
 	require.NoError(t, err)
-	files, err := site.Render(loadFixtures(t))
+	root := t.TempDir()
+	_, err = site.Build(t.Context(), writeRepo(t, repo), root)
 	require.NoError(t, err)
-	require.NoError(t, files.Write(filepath.Join(root, SiteDir)))
 	control := []byte(`<!DOCTYPE html><html><head><link rel="icon" href="data:,"></head><body><script>throw new Error("control")</script></body></html>`)
 	require.NoError(t, os.WriteFile(filepath.Join(root, "control.html"), control, 0o644))
 
@@ -86,9 +88,10 @@ func TestSiteInBrowser(t *testing.T) {
 	assert.Contains(t, strings.Join(console, "\n"), "Uncaught Error: control")
 
 	pages := []struct{ path, want string }{
-		{"/site/index.html", "compression"},
-		{"/site/run/compression/20261115T100000Z-9a8b7c6.html", "1 regression, 1 fix"},
-		{"/site/env/python.html", "py-numpy"},
+		{"/index.html", "compression"},
+		{"/run/compression/20261115T100000Z-9a8b7c6.html", "1 regression, 1 fix"},
+		{"/env/python.html", "py-numpy"},
+		{"/runs/compression/20261115T100000Z-9a8b7c6/logs/stand-alone/xz-5.6.3-4wqprxc-test-out.txt", "xz"},
 	}
 	for _, p := range pages {
 		dom, console := chromium(t, bin, srv.URL+p.path, "--dump-dom")
@@ -101,16 +104,17 @@ func TestSiteInBrowser(t *testing.T) {
 	if err := os.Remove(shot); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		t.Fatal(err)
 	}
-	_, console = chromium(t, bin, srv.URL+"/site/env/compression.html", "--screenshot="+shot, "--window-size=1280,900", "--hide-scrollbars")
+	_, console = chromium(t, bin, srv.URL+"/env/compression.html", "--screenshot="+shot, "--window-size=1280,900", "--hide-scrollbars")
 	assert.Empty(t, console, "the environment page logged to the console")
 
 	mu.Lock()
 	for p, status := range requests {
-		if p != "/control.html" {
-			assert.Less(t, status, 400, "GET %s", p) // FileServer redirects index.html with 301
+		// A plain-text log has no <link rel="icon">, so the browser asks for one.
+		if p != "/control.html" && p != "/favicon.ico" {
+			assert.Less(t, status, 400, "GET %s: %d", p, status) // FileServer redirects index.html with 301
 		}
 	}
-	assert.Contains(t, requests, "/site/style.css", "the style sheet was loaded")
+	assert.Contains(t, requests, "/style.css", "the style sheet was loaded")
 	mu.Unlock()
 
 	f, err := os.Open(shot)

@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"slices"
 	"strings"
+
+	"github.com/spack-ghcr/spack-ghcr/spack/testlog"
 )
 
 // SpecKey identifies a spec across the runs of an environment: the phase of its tests
@@ -37,13 +39,13 @@ const (
 
 // classify compares the status of a spec in the previous run (nil when the spec was
 // not in it) with its status now.
-func classify(prev *SpecResult, now Status) Change {
+func classify(prev *SpecResult, now testlog.Status) Change {
 	switch {
 	case prev == nil:
 		return Unchanged
-	case prev.Status == Passed && now == Failed:
+	case prev.Status == testlog.Passed && now == testlog.Failed:
 		return Regression
-	case prev.Status == Failed && now == Passed:
+	case prev.Status == testlog.Failed && now == testlog.Passed:
 		return Fix
 	}
 	return Unchanged
@@ -77,10 +79,6 @@ type History struct {
 	Total int
 	// Rows holds one row per spec key seen in Runs, sorted by name, then phase.
 	Rows []HistoryRow
-
-	// comparedOldest is set when the oldest run shown was compared with the run
-	// before it, which NewHistory had but left out.
-	comparedOldest bool
 }
 
 // HistoryRow is one spec's status in each run of a History.
@@ -118,7 +116,6 @@ func NewHistory(env string, runs []*Run, max int) *History {
 		first = len(mine) - max
 	}
 	h.Runs = mine[first:]
-	h.comparedOldest = first > 0
 
 	byRun := make([]map[SpecKey]*SpecResult, len(mine))
 	keys := map[SpecKey]bool{}
@@ -149,23 +146,6 @@ func NewHistory(env string, runs []*Run, max int) *History {
 	}
 	slices.SortFunc(h.Rows, func(a, b HistoryRow) int { return compareKeys(a.Key, b.Key) })
 	return h
-}
-
-// Histories returns the history of each environment in runs, sorted by name; max is as
-// for NewHistory.
-func Histories(runs []*Run, max int) []*History {
-	var envs []string
-	for _, r := range runs {
-		if !slices.Contains(envs, r.Environment) {
-			envs = append(envs, r.Environment)
-		}
-	}
-	slices.Sort(envs)
-	hs := make([]*History, len(envs))
-	for i, env := range envs {
-		hs[i] = NewHistory(env, runs, max)
-	}
-	return hs
 }
 
 // Latest returns the newest run, or nil for an empty history.

@@ -8,6 +8,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/spack-ghcr/spack-ghcr/spack/testlog"
 )
 
 // mkRun makes a run of env on day with specs given as "name=STATUS" or
@@ -26,7 +28,7 @@ func mkRun(env, id string, day int, specs ...string) *Run {
 		}
 		r.Specs = append(r.Specs, SpecResult{
 			ID: "s/" + name, Phase: phase, Name: name, Version: version,
-			Hash: fmt.Sprintf("%-32s", name+version), Status: Status(status), Log: "logs/" + name + ".txt",
+			Hash: fmt.Sprintf("%-32s", name+version), Status: testlog.Status(status), Log: "logs/" + name + ".txt",
 		})
 	}
 	return r
@@ -135,16 +137,16 @@ func TestHistoryChanged(t *testing.T) {
 func TestClassify(t *testing.T) {
 	tests := []struct {
 		prev *SpecResult
-		now  Status
+		now  testlog.Status
 		want Change
 	}{
-		{prev: &SpecResult{Status: Passed}, now: Failed, want: Regression},
-		{prev: &SpecResult{Status: Failed}, now: Passed, want: Fix},
-		{prev: nil, now: Failed, want: Unchanged},
-		{prev: &SpecResult{Status: Passed}, now: Skipped, want: Unchanged},
-		{prev: &SpecResult{Status: Skipped}, now: Failed, want: Unchanged},
-		{prev: &SpecResult{Status: NoTests}, now: Passed, want: Unchanged},
-		{prev: &SpecResult{Status: Failed}, now: Failed, want: Unchanged},
+		{prev: &SpecResult{Status: testlog.Passed}, now: testlog.Failed, want: Regression},
+		{prev: &SpecResult{Status: testlog.Failed}, now: testlog.Passed, want: Fix},
+		{prev: nil, now: testlog.Failed, want: Unchanged},
+		{prev: &SpecResult{Status: testlog.Passed}, now: testlog.Skipped, want: Unchanged},
+		{prev: &SpecResult{Status: testlog.Skipped}, now: testlog.Failed, want: Unchanged},
+		{prev: &SpecResult{Status: testlog.NoTests}, now: testlog.Passed, want: Unchanged},
+		{prev: &SpecResult{Status: testlog.Failed}, now: testlog.Failed, want: Unchanged},
 	}
 	for _, tt := range tests {
 		prev := "absent"
@@ -161,77 +163,117 @@ func TestSpecsByKeyDuplicateNames(t *testing.T) {
 	r := mkRun("e", "r1", 1, "python@3.12=PASSED", "python@3.13=FAILED", "build:python@3.13=PASSED")
 	m := specsByKey(r)
 	require.Len(t, m, 3)
-	assert.Equal(t, Passed, m[SpecKey{StandAlone, "python@3.12"}].Status)
-	assert.Equal(t, Failed, m[SpecKey{StandAlone, "python@3.13"}].Status)
-	assert.Equal(t, Passed, m[SpecKey{BuildTime, "python"}].Status, "unique within its phase")
+	assert.Equal(t, testlog.Passed, m[SpecKey{StandAlone, "python@3.12"}].Status)
+	assert.Equal(t, testlog.Failed, m[SpecKey{StandAlone, "python@3.13"}].Status)
+	assert.Equal(t, testlog.Passed, m[SpecKey{BuildTime, "python"}].Status, "unique within its phase")
 }
 
-func TestHistoriesAndIndex(t *testing.T) {
+func TestNewEntry(t *testing.T) {
 	runs := loadFixtures(t)
-	hs := Histories(runs, 0)
-	require.Len(t, hs, 2)
-	assert.Equal(t, "compression", hs[0].Environment)
-	assert.Equal(t, "python", hs[1].Environment)
-
-	idx := NewIndex(runs)
-	assert.Equal(t, []string{"compression", "python"}, idx.Environments())
-	e, ok := idx.Get("compression", "20261115T100000Z-9a8b7c6")
-	require.True(t, ok)
+	e := NewEntry(runs[2], runs[1])
 	assert.Equal(t, IndexEntry{
-		Environment: "compression", ID: "20261115T100000Z-9a8b7c6", Path: "compression/20261115T100000Z-9a8b7c6",
+		Environment: "compression", ID: "20261115T100000Z-9a8b7c6", Path: "runs/compression/2026/11/20261115T100000Z-9a8b7c6",
 		Started: time.Date(2026, 11, 15, 10, 0, 0, 0, time.UTC), Finished: time.Date(2026, 11, 15, 10, 19, 0, 0, time.UTC),
 		Spack:  "1.1.0",
 		Image:  ImageInfo{Ref: "ghcr.io/spack-ghcr/compression:20261115", Digest: "sha256:7c1c97df17c066924822b0af09a65251554962c61e23329aed04cd19020dc3b8"},
 		Counts: Counts{Passed: 3, Failed: 1, NoTests: 1}, Regressions: 1, Fixes: 1,
 	}, e)
 	assert.Equal(t, 5, e.Counts.Total())
-	_, ok = idx.Get("compression", "nope")
-	assert.False(t, ok)
+	first := NewEntry(runs[0], nil)
+	assert.Zero(t, first.Regressions+first.Fixes, "the first run has nothing to regress from")
 
-	data, err := idx.Marshal()
+	shard := &Shard{Schema: IndexSchema, Environment: "compression", Day: "2026-11-15", Runs: []IndexEntry{e}}
+	data, err := shard.Marshal()
 	require.NoError(t, err)
-	back, err := ParseIndex("index.json", data)
+	back, err := ParseShard("15.json", data)
 	require.NoError(t, err)
-	assert.Equal(t, idx, back)
+	assert.Equal(t, shard, back)
 
-	empty, err := NewIndex(nil).Marshal()
+	empty, err := (&Shard{Schema: IndexSchema, Environment: "e", Day: "2026-11-15", Runs: []IndexEntry{}}).Marshal()
 	require.NoError(t, err)
-	assert.JSONEq(t, `{"schema":1,"runs":[]}`, string(empty))
+	assert.JSONEq(t, `{"schema":1,"environment":"e","day":"2026-11-15","runs":[]}`, string(empty))
 }
 
-func TestParseIndexErrors(t *testing.T) {
+func TestParseShardErrors(t *testing.T) {
+	entry := func(env, id, path, started string) string {
+		return fmt.Sprintf(`{"environment":%q,"id":%q,"path":%q,"started":%q}`, env, id, path, started)
+	}
 	tests := []struct {
 		name, input, wantErr string
 	}{
-		{name: "not json", input: `{`, wantErr: "index.json: decoding"},
-		{name: "no schema", input: `{"runs":[]}`, wantErr: "index.json: schema is missing"},
-		{name: "newer", input: `{"schema":2}`, wantErr: "index.json: schema 2 is newer than this reader's 1"},
-		{name: "bad env", input: `{"schema":1,"runs":[{"environment":"../x","id":"r","path":"../x/r"}]}`, wantErr: `runs[0]: environment "../x" is not a valid environment name`},
-		{name: "bad path", input: `{"schema":1,"runs":[{"environment":"e","id":"r","path":"x/r"}]}`, wantErr: `runs[0]: path "x/r" is not "e/r"`},
+		{name: "not json", input: `{`, wantErr: "15.json: decoding"},
+		{name: "no schema", input: `{"runs":[]}`, wantErr: "15.json: schema is missing"},
+		{name: "newer", input: `{"schema":2}`, wantErr: "15.json: schema 2 is newer than this reader's 1"},
+		{name: "bad env", input: `{"schema":1,"environment":"../x","day":"2026-11-15"}`, wantErr: `environment "../x" is not a valid environment name`},
+		{name: "bad day", input: `{"schema":1,"environment":"e","day":"15 Nov"}`, wantErr: `day "15 Nov" is not a date`},
+		{name: "other environment", input: `{"schema":1,"environment":"e","day":"2026-11-15","runs":[` + entry("f", "r", "runs/f/2026/11/r", "2026-11-15T10:00:00Z") + `]}`, wantErr: `runs[0]: environment "f" is not "e"`},
+		{name: "bad path", input: `{"schema":1,"environment":"e","day":"2026-11-15","runs":[` + entry("e", "r", "x/r", "2026-11-15T10:00:00Z") + `]}`, wantErr: `runs[0]: path "x/r" is not "runs/e/2026/11/r"`},
+		{name: "other day", input: `{"schema":1,"environment":"e","day":"2026-11-15","runs":[` + entry("e", "r", "runs/e/2026/11/r", "2026-11-16T10:00:00Z") + `]}`, wantErr: "runs[0]: started on 2026-11-16, not 2026-11-15"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := ParseIndex("index.json", []byte(tt.input))
+			_, err := ParseShard("15.json", []byte(tt.input))
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tt.wantErr)
 		})
 	}
 }
 
-func FuzzParseIndex(f *testing.F) {
-	f.Add([]byte(`{"schema":1,"runs":[{"environment":"e","id":"r","path":"e/r","counts":{"passed":1}}]}`))
-	f.Add([]byte(`{"schema":1,"runs":null}`))
+func TestParseEnvSummaryErrors(t *testing.T) {
+	entry := func(id string, day int) string {
+		return fmt.Sprintf(`{"environment":"e","id":%q,"path":"runs/e/2026/11/%s","started":"2026-11-%02dT10:00:00Z"}`, id, id, day)
+	}
+	tests := []struct {
+		name, input, wantErr string
+	}{
+		{name: "not json", input: `[`, wantErr: "e.json: decoding"},
+		{name: "no schema", input: `{"environment":"e"}`, wantErr: "e.json: schema is missing"},
+		{name: "no runs", input: `{"schema":1,"environment":"e","runs":0}`, wantErr: "runs is 0, want at least 1"},
+		{name: "bad first", input: `{"schema":1,"environment":"e","runs":1,"first":{"id":""}}`, wantErr: `first: want a run id and its start, got ""`},
+		{name: "bad last", input: `{"schema":1,"environment":"e","runs":1,"first":{"id":"a","started":"2026-11-01T10:00:00Z"},"last":{"environment":"e"}}`, wantErr: `last: id "" is not a valid run id`},
+		{name: "first after last", input: `{"schema":1,"environment":"e","runs":2,"first":{"id":"b","started":"2026-11-02T10:00:00Z"},"last":` + entry("a", 1) + `}`, wantErr: "first run b is after the last, a"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := ParseEnvSummary("e.json", []byte(tt.input))
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.wantErr)
+		})
+	}
+}
+
+func FuzzParseShard(f *testing.F) {
+	f.Add([]byte(`{"schema":1,"environment":"e","day":"2026-11-15","runs":[{"environment":"e","id":"r","path":"runs/e/2026/11/r","started":"2026-11-15T10:00:00Z","counts":{"passed":1}}]}`))
+	f.Add([]byte(`{"schema":1,"environment":"e","day":"2026-11-15","runs":null}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		idx, err := ParseIndex("index.json", data)
+		s, err := ParseShard("s.json", data)
 		if err != nil {
 			return
 		}
-		out, err := idx.Marshal()
+		out, err := s.Marshal()
 		if err != nil {
 			t.Fatalf("marshal after parse: %v", err)
 		}
-		if _, err := ParseIndex("index.json", out); err != nil {
-			t.Fatalf("a parsed index does not parse again: %v", err)
+		if _, err := ParseShard("s.json", out); err != nil {
+			t.Fatalf("a parsed shard does not parse again: %v", err)
+		}
+	})
+}
+
+func FuzzParseEnvSummary(f *testing.F) {
+	e := `{"environment":"e","id":"r","path":"runs/e/2026/11/r","started":"2026-11-15T10:00:00Z"}`
+	f.Add([]byte(`{"schema":1,"environment":"e","runs":1,"first":{"id":"r","started":"2026-11-15T10:00:00Z"},"last":` + e + `}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		s, err := ParseEnvSummary("e.json", data)
+		if err != nil {
+			return
+		}
+		out, err := s.Marshal()
+		if err != nil {
+			t.Fatalf("marshal after parse: %v", err)
+		}
+		if _, err := ParseEnvSummary("e.json", out); err != nil {
+			t.Fatalf("a parsed summary does not parse again: %v", err)
 		}
 	})
 }

@@ -2,6 +2,7 @@ package results
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -9,27 +10,19 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/spack-ghcr/spack-ghcr/spack/testlog"
 )
 
-// IndexFile is the name of the index at the root of a results repository.
-const IndexFile = "index.json"
-
-// IndexSchema is the version of the index.json layout; docs/results.md documents it.
+// IndexSchema is the version of the index files' layout (Shard, EnvSummary);
+// docs/results.md documents it.
 const IndexSchema = 1
-
-// Index lists every run in a results repository, one entry per run directory, so that
-// readers (the site, scripts, the push itself) need not open each results.json.
-type Index struct {
-	Schema int `json:"schema"`
-	// Runs is sorted by environment, then start time, then id.
-	Runs []IndexEntry `json:"runs"`
-}
 
 // IndexEntry summarises one run.
 type IndexEntry struct {
 	Environment string `json:"environment"`
 	ID          string `json:"id"`
-	// Path is the run's directory relative to the repository root: "<env>/<run-id>".
+	// Path is the run's directory relative to the repository's root (RunDir).
 	Path     string    `json:"path"`
 	Started  time.Time `json:"started"`
 	Finished time.Time `json:"finished,omitzero"`
@@ -41,6 +34,26 @@ type IndexEntry struct {
 	// FAILED to PASSED, since the previous run of the environment.
 	Regressions int `json:"regressions"`
 	Fixes       int `json:"fixes"`
+}
+
+// NewEntry summarises run r; prev is the run before it in its environment, nil for
+// the first.
+func NewEntry(r, prev *Run) IndexEntry {
+	e := IndexEntry{
+		Environment: r.Environment,
+		ID:          r.ID,
+		Path:        RunDir(r.Environment, r.ID, r.Started),
+		Started:     r.Started,
+		Finished:    r.Finished,
+		Spack:       r.Spack.Version,
+		Image:       r.Image,
+		Counts:      CountSpecs(r.Specs),
+	}
+	if prev != nil {
+		d := DiffRuns(prev, r)
+		e.Regressions, e.Fixes = d.Count(DiffRegression), d.Count(DiffFix)
+	}
+	return e
 }
 
 // Counts is how many spec results of a run ended in each status.
@@ -59,152 +72,171 @@ func CountSpecs(specs []SpecResult) Counts {
 	var c Counts
 	for _, s := range specs {
 		switch s.Status {
-		case Passed:
+		case testlog.Passed:
 			c.Passed++
-		case Failed:
+		case testlog.Failed:
 			c.Failed++
-		case Skipped:
+		case testlog.Skipped:
 			c.Skipped++
-		case NoTests:
+		case testlog.NoTests:
 			c.NoTests++
 		}
 	}
 	return c
 }
 
-// RunPath is the directory of r relative to the root of out/ or of a results
-// repository: "<env>/<run-id>".
+// RunPath names run r across environments: "<env>/<run-id>", also its directory in
+// out/.
 func RunPath(r *Run) string { return path.Join(r.Environment, r.ID) }
 
-// NewIndex returns the index of runs.
-func NewIndex(runs []*Run) *Index {
-	x := &Index{Schema: IndexSchema, Runs: []IndexEntry{}}
-	for _, h := range Histories(runs, 0) {
-		x.Add(h)
+// compareRuns orders runs by start time, then id: the order of an environment's
+// history.
+func compareRuns(aStarted time.Time, aID string, bStarted time.Time, bID string) int {
+	return cmp.Or(aStarted.Compare(bStarted), strings.Compare(aID, bID))
+}
+
+func compareEntries(a, b IndexEntry) int { return compareRuns(a.Started, a.ID, b.Started, b.ID) }
+
+// Shard lists the runs of one environment that started on one UTC day
+// (index/<env>/<YYYY>/<MM>/<DD>.json). A push rewrites only the shard of its run's
+// day, so shards stop changing once their day is over.
+type Shard struct {
+	Schema      int    `json:"schema"`
+	Environment string `json:"environment"`
+	// Day is the UTC date, "2006-01-02".
+	Day string `json:"day"`
+	// Runs is sorted by start time, then id.
+	Runs []IndexEntry `json:"runs"`
+}
+
+const dayLayout = "2006-01-02"
+
+// put adds e, or replaces the entry of the same run.
+func (s *Shard) put(e IndexEntry) {
+	i, found := slices.BinarySearchFunc(s.Runs, e, compareEntries)
+	if found {
+		s.Runs[i] = e
+		return
 	}
-	return x
+	s.Runs = slices.Insert(s.Runs, i, e)
 }
 
-// Add puts the runs of h into the index, replacing the entries of runs already listed.
-// Regressions and fixes are counted against the run before each one; when h did not
-// have the run before its oldest one, that run keeps the counts the index had.
-func (x *Index) Add(h *History) {
-	for i, r := range h.Runs {
-		e := IndexEntry{
-			Environment: r.Environment,
-			ID:          r.ID,
-			Path:        RunPath(r),
-			Started:     r.Started,
-			Finished:    r.Finished,
-			Spack:       r.Spack.Version,
-			Image:       r.Image,
-			Counts:      CountSpecs(r.Specs),
-			Regressions: len(h.Changed(i, Regression)),
-			Fixes:       len(h.Changed(i, Fix)),
-		}
-		if i == 0 && !h.comparedOldest {
-			if old, ok := x.Get(r.Environment, r.ID); ok {
-				e.Regressions, e.Fixes = old.Regressions, old.Fixes
-			}
-		}
-		if i := slices.IndexFunc(x.Runs, func(o IndexEntry) bool { return o.Path == e.Path }); i >= 0 {
-			x.Runs[i] = e
-		} else {
-			x.Runs = append(x.Runs, e)
-		}
-	}
-	x.sort()
-}
-
-func (x *Index) sort() {
-	slices.SortStableFunc(x.Runs, func(a, b IndexEntry) int {
-		if c := strings.Compare(a.Environment, b.Environment); c != 0 {
-			return c
-		}
-		if c := a.Started.Compare(b.Started); c != 0 {
-			return c
-		}
-		return strings.Compare(a.ID, b.ID)
-	})
-}
-
-// Get returns the entry of the run env/id.
-func (x *Index) Get(env, id string) (IndexEntry, bool) {
-	i := slices.IndexFunc(x.Runs, func(e IndexEntry) bool { return e.Environment == env && e.ID == id })
-	if i < 0 {
-		return IndexEntry{}, false
-	}
-	return x.Runs[i], true
-}
-
-// Environments returns the names of the environments with runs, sorted.
-func (x *Index) Environments() []string {
-	var envs []string
-	for _, e := range x.Runs {
-		if len(envs) == 0 || envs[len(envs)-1] != e.Environment {
-			envs = append(envs, e.Environment)
-		}
-	}
-	return envs
-}
-
-// Of returns the entries of env, oldest first.
-func (x *Index) Of(env string) []IndexEntry {
-	var out []IndexEntry
-	for _, e := range x.Runs {
-		if e.Environment == env {
-			out = append(out, e)
-		}
-	}
-	return out
-}
-
-// ParseIndex decodes and checks an index.json; name is used in errors.
-func ParseIndex(name string, data []byte) (*Index, error) {
-	var x Index
-	if err := json.Unmarshal(data, &x); err != nil {
+// ParseShard decodes and checks a shard; name is used in errors.
+func ParseShard(name string, data []byte) (*Shard, error) {
+	var s Shard
+	if err := json.Unmarshal(data, &s); err != nil {
 		return nil, fmt.Errorf("%s: decoding: %w", name, err)
 	}
-	if err := x.validate(); err != nil {
+	if err := checkSchema(s.Schema); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	if x.Runs == nil {
-		x.Runs = []IndexEntry{}
+	if !validName.MatchString(s.Environment) {
+		return nil, fmt.Errorf("%s: environment %q is not a valid environment name", name, s.Environment)
 	}
-	x.sort()
-	return &x, nil
+	if _, err := time.Parse(dayLayout, s.Day); err != nil {
+		return nil, fmt.Errorf("%s: day %q is not a date", name, s.Day)
+	}
+	for i, e := range s.Runs {
+		if err := e.validate(s.Environment); err != nil {
+			return nil, fmt.Errorf("%s: runs[%d]: %w", name, i, err)
+		}
+		if day := e.Started.UTC().Format(dayLayout); day != s.Day {
+			return nil, fmt.Errorf("%s: runs[%d]: started on %s, not %s", name, i, day, s.Day)
+		}
+	}
+	if s.Runs == nil {
+		s.Runs = []IndexEntry{}
+	}
+	slices.SortStableFunc(s.Runs, compareEntries)
+	return &s, nil
 }
 
-func (x *Index) validate() error {
-	switch {
-	case x.Schema == 0:
-		return errors.New("schema is missing")
-	case x.Schema > IndexSchema:
-		return fmt.Errorf("schema %d is newer than this reader's %d", x.Schema, IndexSchema)
+// Marshal encodes the shard as JSON on one line: shards are many and small, and a
+// push writes one per run.
+func (s *Shard) Marshal() ([]byte, error) { return marshalCompact(s) }
+
+// EnvSummary is index/<env>.json: how many runs an environment has, and its first
+// and last. It has a fixed size, so rewriting it on every push costs the same however
+// long the history. It finds the run before a new one without a search, and bounds
+// the search through the shards when an older run lands late.
+type EnvSummary struct {
+	Schema      int        `json:"schema"`
+	Environment string     `json:"environment"`
+	Runs        int        `json:"runs"`
+	First       RunKey     `json:"first"`
+	Last        IndexEntry `json:"last"`
+}
+
+// RunKey names a run of an environment and places it in the environment's history.
+type RunKey struct {
+	ID      string    `json:"id"`
+	Started time.Time `json:"started"`
+}
+
+// ParseEnvSummary decodes and checks an environment's summary; name is used in errors.
+func ParseEnvSummary(name string, data []byte) (*EnvSummary, error) {
+	var s EnvSummary
+	if err := json.Unmarshal(data, &s); err != nil {
+		return nil, fmt.Errorf("%s: decoding: %w", name, err)
 	}
-	for i, e := range x.Runs {
-		switch {
-		case !validName.MatchString(e.Environment):
-			return fmt.Errorf("runs[%d]: environment %q is not a valid environment name", i, e.Environment)
-		case !validName.MatchString(e.ID):
-			return fmt.Errorf("runs[%d]: id %q is not a valid run id", i, e.ID)
-		case e.Path != e.Environment+"/"+e.ID:
-			return fmt.Errorf("runs[%d]: path %q is not %q", i, e.Path, e.Environment+"/"+e.ID)
-		}
+	if err := checkSchema(s.Schema); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	switch {
+	case !validName.MatchString(s.Environment):
+		return nil, fmt.Errorf("%s: environment %q is not a valid environment name", name, s.Environment)
+	case s.Runs < 1:
+		return nil, fmt.Errorf("%s: runs is %d, want at least 1", name, s.Runs)
+	}
+	if !validName.MatchString(s.First.ID) || s.First.Started.IsZero() {
+		return nil, fmt.Errorf("%s: first: want a run id and its start, got %q at %s", name, s.First.ID, s.First.Started.Format(time.RFC3339))
+	}
+	if err := s.Last.validate(s.Environment); err != nil {
+		return nil, fmt.Errorf("%s: last: %w", name, err)
+	}
+	if compareRuns(s.First.Started, s.First.ID, s.Last.Started, s.Last.ID) > 0 {
+		return nil, fmt.Errorf("%s: first run %s is after the last, %s", name, s.First.ID, s.Last.ID)
+	}
+	return &s, nil
+}
+
+// Marshal encodes the summary as JSON on one line: a push rewrites it every time.
+func (s *EnvSummary) Marshal() ([]byte, error) { return marshalCompact(s) }
+
+func checkSchema(schema int) error {
+	switch {
+	case schema == 0:
+		return errors.New("schema is missing")
+	case schema > IndexSchema:
+		return fmt.Errorf("schema %d is newer than this reader's %d", schema, IndexSchema)
 	}
 	return nil
 }
 
-// Marshal encodes the index as indented JSON with a final newline, so that the file
-// diffs well in the results repository.
-func (x *Index) Marshal() ([]byte, error) {
-	return marshalJSON(x)
+// validate checks an entry of environment env.
+func (e *IndexEntry) validate(env string) error {
+	switch {
+	case e.Environment != env:
+		return fmt.Errorf("environment %q is not %q", e.Environment, env)
+	case !validName.MatchString(e.ID):
+		return fmt.Errorf("id %q is not a valid run id", e.ID)
+	case e.Started.IsZero():
+		return errors.New("started is missing")
+	}
+	if want := RunDir(e.Environment, e.ID, e.Started); e.Path != want {
+		return fmt.Errorf("path %q is not %q", e.Path, want)
+	}
+	return nil
 }
 
-func marshalJSON(v any) ([]byte, error) {
+// marshalCompact encodes v as JSON on one line, with a final newline.
+func marshalCompact(v any) ([]byte, error) { return marshalJSON(v, "") }
+
+// marshalJSON encodes v as JSON indented by indent ("" for none), with a final newline.
+func marshalJSON(v any, indent string) ([]byte, error) {
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
-	enc.SetIndent("", "  ")
+	enc.SetIndent("", indent)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
 		return nil, err

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+
+	"github.com/spack-ghcr/spack-ghcr/spack/testlog"
 )
 
 // The JUnit XML written for a run: one <testsuite> per phase, one <testcase> per test
@@ -142,10 +144,10 @@ func specCases(s SpecResult) []junitCase {
 	for _, p := range s.Parts {
 		c := junitCase{Classname: class, Name: p.Name, Time: seconds(p.Seconds)}
 		setOutcome(&c, p.Status, p.Message)
-		failedPart = failedPart || p.Status == Failed
+		failedPart = failedPart || p.Status == testlog.Failed
 		cases = append(cases, c)
 	}
-	if len(s.Parts) == 0 || s.Status == Failed && !failedPart {
+	if len(s.Parts) == 0 || s.Status == testlog.Failed && !failedPart {
 		c := junitCase{Classname: class, Name: specCase, Time: seconds(s.Seconds)}
 		setOutcome(&c, s.Status, s.Message)
 		cases = append(cases, c)
@@ -156,11 +158,11 @@ func specCases(s SpecResult) []junitCase {
 	return cases
 }
 
-func setOutcome(c *junitCase, st Status, msg string) {
+func setOutcome(c *junitCase, st testlog.Status, msg string) {
 	switch st {
-	case Failed:
-		c.Failure = &junitMessage{Message: msg, Type: string(Failed)}
-	case Skipped, NoTests:
+	case testlog.Failed:
+		c.Failure = &junitMessage{Message: msg, Type: string(testlog.Failed)}
+	case testlog.Skipped, testlog.NoTests:
 		if msg == "" {
 			msg = string(st)
 		}

@@ -1,14 +1,13 @@
 package results
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
-	"sort"
 )
 
 // FileName is the name of a run's record inside its run directory.
@@ -75,15 +74,6 @@ func (s *SpecResult) validate() error {
 	return nil
 }
 
-// Valid reports whether s is one of the four statuses Spack uses.
-func (s Status) Valid() bool {
-	switch s {
-	case Passed, Failed, Skipped, NoTests:
-		return true
-	}
-	return false
-}
-
 // LoadRun reads dir/results.json, the record of one run, and validates it. Errors name
 // the file.
 func LoadRun(dir string) (*Run, error) {
@@ -103,18 +93,16 @@ func LoadRun(dir string) (*Run, error) {
 // a field does not bump the schema, so an older reader must still read a newer file of
 // the same schema version.
 func decodeRun(data []byte) (*Run, error) {
-	// Check the version first: a newer layout may not even decode into this one.
-	var probe struct {
-		Schema int `json:"schema"`
-	}
-	if err := json.Unmarshal(data, &probe); err != nil {
-		return nil, fmt.Errorf("decoding: %w", err)
-	}
-	if probe.Schema > SchemaVersion {
-		return nil, fmt.Errorf("schema %d is newer than this reader's %d", probe.Schema, SchemaVersion)
-	}
 	var run Run
 	if err := json.Unmarshal(data, &run); err != nil {
+		// A newer layout may not even decode into this one: say so rather than how
+		// it fails to. (Read the version only now: a site decodes many runs.)
+		var probe struct {
+			Schema int `json:"schema"`
+		}
+		if json.Unmarshal(data, &probe) == nil && probe.Schema > SchemaVersion {
+			return nil, fmt.Errorf("schema %d is newer than this reader's %d", probe.Schema, SchemaVersion)
+		}
 		return nil, fmt.Errorf("decoding: %w", err)
 	}
 	if err := run.Validate(); err != nil {
@@ -124,54 +112,24 @@ func decodeRun(data []byte) (*Run, error) {
 }
 
 // LoadTree reads every run below dir, laid out as <env>/<run-id>/results.json (the
-// layout of out/ and of the results repository). A run's environment and id must match
-// its directories. Runs come back sorted by environment, then start time, then id.
-// Directories without a results.json are skipped; a broken results.json is an error.
+// layout of out/). A run's environment and id must match its directories. Runs come
+// back sorted by environment, then start time, then id. Directories without a
+// results.json are skipped; a broken results.json is an error.
 func LoadTree(dir string) ([]*Run, error) {
-	envs, err := os.ReadDir(dir)
+	t := treeSource(dir)
+	envs, err := t.environments(context.Background())
 	if err != nil {
-		return nil, fmt.Errorf("loading runs: %w", err)
+		return nil, err
 	}
 	var runs []*Run
 	for _, env := range envs {
-		if !env.IsDir() || !validName.MatchString(env.Name()) {
-			continue
-		}
-		ids, err := os.ReadDir(filepath.Join(dir, env.Name()))
+		stored, err := t.load(context.Background(), env)
 		if err != nil {
-			return nil, fmt.Errorf("loading runs: %w", err)
+			return nil, err
 		}
-		for _, id := range ids {
-			if !id.IsDir() {
-				continue
-			}
-			runDir := filepath.Join(dir, env.Name(), id.Name())
-			run, err := LoadRun(runDir)
-			if errors.Is(err, fs.ErrNotExist) {
-				continue
-			}
-			if err != nil {
-				return nil, err
-			}
-			file := filepath.Join(runDir, FileName)
-			if run.Environment != env.Name() {
-				return nil, fmt.Errorf("%s: environment %q does not match its directory %q", file, run.Environment, env.Name())
-			}
-			if run.ID != id.Name() {
-				return nil, fmt.Errorf("%s: id %q does not match its directory %q", file, run.ID, id.Name())
-			}
-			runs = append(runs, run)
+		for _, sr := range stored {
+			runs = append(runs, sr.run)
 		}
 	}
-	sort.SliceStable(runs, func(i, j int) bool {
-		a, b := runs[i], runs[j]
-		if a.Environment != b.Environment {
-			return a.Environment < b.Environment
-		}
-		if !a.Started.Equal(b.Started) {
-			return a.Started.Before(b.Started)
-		}
-		return a.ID < b.ID
-	})
 	return runs, nil
 }

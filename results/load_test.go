@@ -8,6 +8,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/spack-ghcr/spack-ghcr/spack/testlog"
 )
 
 func TestLoadRun(t *testing.T) {
@@ -22,8 +24,8 @@ func TestLoadRun(t *testing.T) {
 	require.Len(t, run.Specs, 1)
 	assert.Equal(t, SpecResult{
 		ID: "qhxcfquu5xmykw72mt4dkeluejhkr3mc/azwbgwtsg6xceo33u5kjq6lc5cmcmlae", Phase: StandAlone,
-		Name: "libsigsegv", Version: "2.14", Hash: "azwbgwtsg6xceo33u5kjq6lc5cmcmlae", Status: Passed,
-		Parts: []Part{{Name: "Libsigsegv::test_smoke_test", Status: Passed}},
+		Name: "libsigsegv", Version: "2.14", Hash: "azwbgwtsg6xceo33u5kjq6lc5cmcmlae", Status: testlog.Passed,
+		Parts: []Part{{Name: "Libsigsegv::test_smoke_test", Status: testlog.Passed}},
 		Log:   "logs/stand-alone/libsigsegv-2.14-azwbgwt-test-out.txt",
 	}, run.Specs[0])
 }

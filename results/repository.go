@@ -2,7 +2,6 @@ package results
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -14,108 +13,6 @@ import (
 	"strings"
 )
 
-// A results repository keeps every run's files and the site drawn from them
-// (docs/results.md):
-//
-//	README.md              written when the repository is created
-//	index.html, .nojekyll  send GitHub Pages (served from the root) to site/
-//	index.json             the Index of all runs
-//	<env>/<run-id>/...     each run's files as the pipeline wrote them
-//	site/...               the Site; site/data/<env>.json holds its HistoryData
-const (
-	SiteDir = "site"
-	// Readme is the name of the README written when the repository is created.
-	Readme = "README.md"
-)
-
-// ReadmeText is the README of a new results repository.
-const ReadmeText = `# Test results of spack-ghcr
-
-Written by ` + "`go run ./ci results push`" + `; see docs/results.md in spack-ghcr.
-
-- ` + "`index.json`" + `: every run, with its counts and image digest.
-- ` + "`<env>/<run-id>/`" + `: each run's results.json, junit.xml, summary.md and logs.
-- ` + "`site/`" + `: the HTML site (GitHub Pages from the root of this branch).
-`
-
-// pagesRedirect sends a visitor of the repository's GitHub Pages root to the site.
-const pagesRedirect = `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="refresh" content="0; url=site/index.html">
-<link rel="icon" href="data:,">
-<title>Test results</title>
-</head>
-<body><p><a href="site/index.html">Test results</a></p></body>
-</html>
-`
-
-// HistorySchema is the version of the HistoryData layout.
-const HistorySchema = 1
-
-// HistoryData is site/data/<env>.json: the runs an environment's page was drawn from,
-// and the run before the oldest of them (to tell its regressions), without test parts.
-// A push redraws the page from it and the new runs instead of reading every
-// results.json in the repository.
-type HistoryData struct {
-	Schema      int    `json:"schema"`
-	Environment string `json:"environment"`
-	// Runs is oldest first.
-	Runs []*Run `json:"runs"`
-}
-
-func newHistoryData(h *History, all []*Run) *HistoryData {
-	var mine []*Run
-	for _, r := range all {
-		if r.Environment == h.Environment {
-			mine = append(mine, r)
-		}
-	}
-	sortRuns(mine)
-	mine = mine[max(0, len(mine)-len(h.Runs)-1):]
-	d := &HistoryData{Schema: HistorySchema, Environment: h.Environment, Runs: make([]*Run, len(mine))}
-	for i, r := range mine {
-		c := *r
-		c.Specs = slices.Clone(r.Specs)
-		for j := range c.Specs {
-			c.Specs[j].Parts = nil
-		}
-		d.Runs[i] = &c
-	}
-	return d
-}
-
-func (d *HistoryData) marshal() ([]byte, error) { return marshalJSON(d) }
-
-// ParseHistoryData decodes and checks a site/data/<env>.json; name is used in errors.
-func ParseHistoryData(name string, data []byte) (*HistoryData, error) {
-	d := new(HistoryData)
-	if err := json.Unmarshal(data, d); err != nil {
-		return nil, fmt.Errorf("%s: decoding: %w", name, err)
-	}
-	switch {
-	case d.Schema == 0:
-		return nil, fmt.Errorf("%s: schema is missing", name)
-	case d.Schema > HistorySchema:
-		return nil, fmt.Errorf("%s: schema %d is newer than this reader's %d", name, d.Schema, HistorySchema)
-	case !validName.MatchString(d.Environment):
-		return nil, fmt.Errorf("%s: environment %q is not a valid environment name", name, d.Environment)
-	}
-	for i, r := range d.Runs {
-		if r == nil {
-			return nil, fmt.Errorf("%s: runs[%d] is null", name, i)
-		}
-		if err := r.Validate(); err != nil {
-			return nil, fmt.Errorf("%s: runs[%d]: %w", name, i, err)
-		}
-		if r.Environment != d.Environment {
-			return nil, fmt.Errorf("%s: runs[%d]: environment %q is not %q", name, i, r.Environment, d.Environment)
-		}
-	}
-	return d, nil
-}
-
 // RepoReader reads a results repository at one commit.
 type RepoReader interface {
 	// ReadFile returns the content of the file name, a slash-separated path from the
@@ -123,6 +20,38 @@ type RepoReader interface {
 	ReadFile(ctx context.Context, name string) ([]byte, error)
 	// Exists reports whether the file or directory name exists.
 	Exists(ctx context.Context, name string) (bool, error)
+}
+
+// DirRepo is a results repository checked out in a directory.
+type DirRepo string
+
+func (d DirRepo) path(name string) (string, error) {
+	if !fs.ValidPath(name) {
+		return "", fmt.Errorf("path %q: want a slash-separated path inside the repository", name)
+	}
+	return filepath.Join(string(d), filepath.FromSlash(name)), nil
+}
+
+// ReadFile implements RepoReader.
+func (d DirRepo) ReadFile(_ context.Context, name string) ([]byte, error) {
+	p, err := d.path(name)
+	if err != nil {
+		return nil, err
+	}
+	return os.ReadFile(p)
+}
+
+// Exists implements RepoReader.
+func (d DirRepo) Exists(_ context.Context, name string) (bool, error) {
+	p, err := d.path(name)
+	if err != nil {
+		return false, err
+	}
+	_, err = os.Stat(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	return err == nil, err
 }
 
 // Upload is one run to add to a results repository.
@@ -196,152 +125,204 @@ type Update struct {
 	// Added and Present list the runs ("<env>/<run-id>") that are written, and those
 	// that the repository already has and are left as they are.
 	Added, Present []string
+	// Entries holds the index entry of each added run, in the order of Added.
+	Entries []IndexEntry
 	// Message is the commit message.
 	Message string
 }
 
-// PlanUpdate works out what adding uploads to the repository at hand takes: the new
-// runs' files, index.json, and the site pages the new runs change (the overview, their
-// environments' pages and their own pages). Runs the repository already has are not
+// PlanUpdate works out what adding uploads to the repository at hand takes: each new
+// run's directory, its day's index shard and its environment's summary. The run
+// before each new one is found through the index and is the only one read, to count
+// the new run's regressions and fixes. A run older than some already there (it landed
+// late) also gets the entry of the run after it recounted, so that the index reads the
+// same whatever order the runs came in. Runs the repository already has are not
 // written again; when all are present the update is empty.
-func PlanUpdate(ctx context.Context, repo RepoReader, uploads []Upload, opts ...SiteOption) (*Update, error) {
-	site, err := NewSite(opts...)
-	if err != nil {
-		return nil, err
-	}
-	idx, err := readIndex(ctx, repo)
-	if err != nil {
-		return nil, err
-	}
+func PlanUpdate(ctx context.Context, repo RepoReader, uploads []Upload) (*Update, error) {
 	u := &Update{Files: map[string][]byte{}}
+	if err := checkLayout(ctx, repo, u.Files); err != nil {
+		return nil, err
+	}
 	byEnv := map[string][]*Run{}
 	seen := map[string]bool{}
 	for _, up := range uploads {
-		p := RunPath(up.Run)
-		if seen[p] {
+		name := RunPath(up.Run)
+		if seen[name] {
 			continue
 		}
-		seen[p] = true
+		seen[name] = true
+		dir := RunDir(up.Run.Environment, up.Run.ID, up.Run.Started)
 		if _, ok := up.Files[FileName]; !ok {
-			return nil, fmt.Errorf("run %s: its files lack %s", p, FileName)
+			return nil, fmt.Errorf("run %s: its files lack %s", name, FileName)
 		}
-		ok, err := repo.Exists(ctx, path.Join(p, FileName))
+		ok, err := repo.Exists(ctx, path.Join(dir, FileName))
 		if err != nil {
-			return nil, fmt.Errorf("looking for run %s: %w", p, err)
+			return nil, fmt.Errorf("looking for run %s: %w", name, err)
 		}
 		if ok {
-			u.Present = append(u.Present, p)
+			u.Present = append(u.Present, name)
 			continue
 		}
-		u.Added = append(u.Added, p)
-		for name, data := range up.Files {
-			if !filepath.IsLocal(filepath.FromSlash(name)) || strings.Contains(name, `\`) {
-				return nil, fmt.Errorf("run %s: file name %q leaves the run directory", p, name)
-			}
-			u.Files[path.Join(p, name)] = data
+		if err := storeRun(u.Files, dir, up.Files); err != nil {
+			return nil, fmt.Errorf("run %s: %w", name, err)
 		}
 		byEnv[up.Run.Environment] = append(byEnv[up.Run.Environment], up.Run)
 	}
-	if len(u.Added) == 0 {
+	if len(byEnv) == 0 {
+		u.Files = map[string][]byte{}
 		return u, nil
 	}
-
+	entries := map[string]IndexEntry{}
 	for _, env := range slices.Sorted(maps.Keys(byEnv)) {
-		fresh := byEnv[env]
-		runs, err := readHistory(ctx, repo, env)
+		files, err := indexRuns(ctx, repo, env, byEnv[env], entries)
 		if err != nil {
 			return nil, err
 		}
-		// A run in the data and in the upload can only be one the repository lost;
-		// the upload wins.
-		runs = slices.DeleteFunc(runs, func(r *Run) bool {
-			return slices.ContainsFunc(fresh, func(f *Run) bool { return f.ID == r.ID })
-		})
-		runs = append(runs, fresh...)
-		sortRuns(runs)
-		h := NewHistory(env, runs, site.MaxRuns())
-		idx.Add(h)
-		h.Total = len(idx.Of(env))
-		files, err := site.Environment(h, runs)
-		if err != nil {
-			return nil, err
-		}
-		addSite(u.Files, files)
-		for i, r := range runs {
-			if !slices.Contains(fresh, r) {
-				continue
-			}
-			var prev *Run
-			if i > 0 {
-				prev = runs[i-1]
-			}
-			files, err := site.Run(r, prev)
-			if err != nil {
-				return nil, err
-			}
-			addSite(u.Files, files)
+		maps.Copy(u.Files, files)
+	}
+	// Added follows the uploads' order, as the caller listed them.
+	for _, up := range uploads {
+		if e, ok := entries[RunPath(up.Run)]; ok && !slices.Contains(u.Added, RunPath(up.Run)) {
+			u.Added = append(u.Added, RunPath(up.Run))
+			u.Entries = append(u.Entries, e)
 		}
 	}
-	files, err := site.Overview(idx)
-	if err != nil {
-		return nil, err
-	}
-	addSite(u.Files, files)
-	if u.Files[IndexFile], err = idx.Marshal(); err != nil {
-		return nil, fmt.Errorf("encoding %s: %w", IndexFile, err)
-	}
-	u.Files["index.html"] = []byte(pagesRedirect)
-	u.Files[".nojekyll"] = []byte{}
-	u.Message = commitMessage(idx, u.Added)
+	u.Message = commitMessage(u.Added, u.Entries)
 	return u, nil
 }
 
-func addSite(dst map[string][]byte, files Files) {
-	for name, data := range files {
-		dst[path.Join(SiteDir, name)] = data
+// checkLayout refuses a repository of another layout, and adds layout.json to files
+// for a new one.
+func checkLayout(ctx context.Context, repo RepoReader, files map[string][]byte) error {
+	data, err := repo.ReadFile(ctx, LayoutFile)
+	if err == nil {
+		return parseLayout(LayoutFile, data)
 	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("reading %s: %w", LayoutFile, err)
+	}
+	old, err := repo.Exists(ctx, layout1Index)
+	if err != nil {
+		return fmt.Errorf("looking for %s: %w", layout1Index, err)
+	}
+	if old {
+		return ErrLayout1
+	}
+	files[LayoutFile] = layoutJSON()
+	return nil
 }
 
-func readIndex(ctx context.Context, repo RepoReader) (*Index, error) {
-	data, err := repo.ReadFile(ctx, IndexFile)
-	if errors.Is(err, fs.ErrNotExist) {
-		return NewIndex(nil), nil
+// storeRun adds the files of a run's directory to files, as the repository keeps them
+// (storedName).
+func storeRun(files map[string][]byte, dir string, runFiles map[string][]byte) error {
+	for name, data := range runFiles {
+		if !filepath.IsLocal(filepath.FromSlash(name)) || strings.Contains(name, `\`) {
+			return fmt.Errorf("file name %q leaves the run directory", name)
+		}
+		stored, keep := storedName(name)
+		switch {
+		case !keep:
+			continue
+		case name == FileName:
+			compact, err := compactJSON(data)
+			if err != nil {
+				return fmt.Errorf("%s: %w", name, err)
+			}
+			data = compact
+		case stored != name:
+			data = compress(data)
+		}
+		files[path.Join(dir, stored)] = data
 	}
-	if err != nil {
-		return nil, fmt.Errorf("reading %s: %w", IndexFile, err)
-	}
-	return ParseIndex(IndexFile, data)
+	return nil
 }
 
-func readHistory(ctx context.Context, repo RepoReader, env string) ([]*Run, error) {
-	name := path.Join(SiteDir, HistoryDataFile(env))
-	data, err := repo.ReadFile(ctx, name)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("reading %s: %w", name, err)
-	}
-	d, err := ParseHistoryData(name, data)
+// indexRuns enters the new runs of env into its index, oldest first, and returns the
+// index files to write. Each new run's entry goes into entries, keyed by RunPath.
+func indexRuns(ctx context.Context, repo RepoReader, env string, fresh []*Run, entries map[string]IndexEntry) (map[string][]byte, error) {
+	x, err := loadEnvIndex(ctx, repo, env)
 	if err != nil {
 		return nil, err
 	}
-	if d.Environment != env {
-		return nil, fmt.Errorf("%s: environment %q is not %q", name, d.Environment, env)
+	fresh = slices.Clone(fresh)
+	sortRuns(fresh)
+	known := map[string]*Run{} // by directory: the new runs, and those read so far
+	for _, r := range fresh {
+		known[RunDir(r.Environment, r.ID, r.Started)] = r
 	}
-	return d.Runs, nil
+	load := func(e IndexEntry) (*Run, error) {
+		if r, ok := known[e.Path]; ok {
+			return r, nil
+		}
+		r, err := readRun(ctx, repo, e.Path)
+		if err != nil {
+			return nil, err
+		}
+		known[e.Path] = r
+		return r, nil
+	}
+	for _, r := range fresh {
+		var prev *Run
+		if pe, ok, err := x.neighbour(ctx, r.Started, r.ID, -1); err != nil {
+			return nil, err
+		} else if ok {
+			if prev, err = load(pe); err != nil {
+				return nil, err
+			}
+		}
+		e := NewEntry(r, prev)
+		entries[RunPath(r)] = e
+		if err := x.put(ctx, e, true); err != nil {
+			return nil, err
+		}
+		// A run that landed late comes before one already indexed, whose regressions
+		// and fixes now count against it.
+		ne, ok, err := x.neighbour(ctx, r.Started, r.ID, +1)
+		if err != nil || !ok {
+			if err != nil {
+				return nil, err
+			}
+			continue
+		}
+		next, err := load(ne)
+		if err != nil {
+			return nil, err
+		}
+		if again := NewEntry(next, r); again != ne {
+			if err := x.put(ctx, again, false); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return x.files()
 }
 
-func commitMessage(idx *Index, added []string) string {
+// readRun reads and checks the results.json of the run directory dir.
+func readRun(ctx context.Context, repo RepoReader, dir string) (*Run, error) {
+	name := path.Join(dir, FileName)
+	data, err := repo.ReadFile(ctx, name)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", name, err)
+	}
+	r, err := decodeRun(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if want := RunDir(r.Environment, r.ID, r.Started); want != dir {
+		return nil, fmt.Errorf("%s: the run belongs in %s", name, want)
+	}
+	return r, nil
+}
+
+func commitMessage(added []string, entries []IndexEntry) string {
 	var b strings.Builder
 	if len(added) == 1 {
 		fmt.Fprintf(&b, "Add results of %s\n\n", added[0])
 	} else {
 		fmt.Fprintf(&b, "Add results of %d runs\n\n", len(added))
 	}
-	for _, p := range added {
-		env, id, _ := strings.Cut(p, "/")
-		e, _ := idx.Get(env, id)
+	for i, p := range added {
+		e := entries[i]
 		fmt.Fprintf(&b, "- %s: %d passed, %d failed, %d skipped, %d without tests", p, e.Counts.Passed, e.Counts.Failed, e.Counts.Skipped, e.Counts.NoTests)
 		if e.Regressions > 0 || e.Fixes > 0 {
 			fmt.Fprintf(&b, "; %s, %s", plural(e.Regressions, "regression", "regressions"), plural(e.Fixes, "fix", "fixes"))

@@ -2,21 +2,15 @@
 // renderings: JUnit XML, a Markdown summary, and the static site over many runs.
 package results
 
-import "time"
+import (
+	"time"
+
+	"github.com/spack-ghcr/spack-ghcr/spack/testlog"
+)
 
 // SchemaVersion is the version of the results.json layout. Bump it on any change that
 // an older reader would misread; docs/spack-tests.md documents every field.
 const SchemaVersion = 1
-
-// Status is the outcome of a spec's tests or of one test part, in Spack's words.
-type Status string
-
-const (
-	Passed  Status = "PASSED"
-	Failed  Status = "FAILED"
-	Skipped Status = "SKIPPED"
-	NoTests Status = "NO_TESTS"
-)
 
 // Phase says which kind of Spack test produced a result.
 type Phase string
@@ -88,8 +82,8 @@ type SpecResult struct {
 	Name    string `json:"name"`
 	Version string `json:"version"`
 	// Hash is the spec's full DAG hash.
-	Hash   string `json:"hash"`
-	Status Status `json:"status"`
+	Hash   string         `json:"hash"`
+	Status testlog.Status `json:"status"`
 	// External is set for specs Spack did not build (packages: externals); Spack skips
 	// their stand-alone tests.
 	External bool `json:"external,omitempty"`
@@ -105,8 +99,8 @@ type SpecResult struct {
 
 // Part is one test part, e.g. "Libsigsegv::test_smoke_test".
 type Part struct {
-	Name   string `json:"name"`
-	Status Status `json:"status"`
+	Name   string         `json:"name"`
+	Status testlog.Status `json:"status"`
 	// Seconds is the part's duration where Spack recorded it, else 0.
 	Seconds float64 `json:"seconds,omitempty"`
 	// Message is what Spack printed after the part's status, e.g. why it failed.

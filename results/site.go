@@ -2,6 +2,7 @@ package results
 
 import (
 	"bytes"
+	"context"
 	"embed"
 	"errors"
 	"fmt"
@@ -11,7 +12,9 @@ import (
 	"path"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
 )
 
 // The site is plain HTML and one style sheet: no scripts, fonts or anything else
@@ -39,33 +42,37 @@ func (f Files) Write(dir string) error {
 	return nil
 }
 
-// Paths of the site's pages and data, relative to its root.
+// Paths of the site's pages, relative to its root.
 const (
 	siteIndex = "index.html"
 	siteStyle = "style.css"
+	// copiedRuns is where a site that stands alone keeps the files of its runs.
+	copiedRuns = "runs"
 )
 
-// EnvPage is the path of env's page in the site.
+// EnvPage is the path of env's page in the site: its newest runs.
 func EnvPage(env string) string { return "env/" + env + ".html" }
+
+// EnvArchivePage is the path of page n (from 1, oldest first) of env's history. Page
+// n holds runs (n-1)·max+1 to n·max, so a full page never changes again.
+func EnvArchivePage(env string, n int) string { return "env/" + env + "/" + strconv.Itoa(n) + ".html" }
 
 // RunPage is the path of r's page in the site.
 func RunPage(env, id string) string { return "run/" + env + "/" + id + ".html" }
 
-// HistoryDataFile is the path of env's history data (HistoryData) in the site.
-func HistoryDataFile(env string) string { return "data/" + env + ".json" }
-
 type siteOptions struct {
-	runFiles string
-	maxRuns  int
+	runFiles   string
+	maxRuns    int
+	keepMonths int
 }
 
 // SiteOption configures a Site.
 type SiteOption func(*siteOptions) error
 
-// WithRunFiles sets where pages link to the run directories (results.json, JUnit XML,
-// logs): a slash-separated path relative to the site's root, under which runs are laid
-// out as <env>/<run-id>/. The default is "..", the results repository's layout, where
-// the site is the directory site/ beside the environments' directories.
+// WithRunFiles sets where Render's pages link to the run directories (results.json,
+// JUnit XML, logs): a slash-separated path relative to the site's root, under which
+// runs are laid out as <env>/<run-id>/. The default is "..": out/'s layout, with the
+// site in out/site/. Build decides for itself.
 func WithRunFiles(rel string) SiteOption {
 	return func(o *siteOptions) error {
 		if rel == "" || path.IsAbs(rel) || strings.Contains(rel, "://") || strings.Contains(rel, `\`) {
@@ -76,12 +83,12 @@ func WithRunFiles(rel string) SiteOption {
 	}
 }
 
-// DefaultMaxRuns is how many runs an environment's page shows unless WithMaxRuns says
+// DefaultMaxRuns is how many runs a history page shows unless WithMaxRuns says
 // otherwise.
 const DefaultMaxRuns = 30
 
-// WithMaxRuns sets how many of an environment's newest runs its page shows. The
-// default is DefaultMaxRuns.
+// WithMaxRuns sets how many runs a history page shows: an environment's page its
+// newest n, and each older page n more. The default is DefaultMaxRuns.
 func WithMaxRuns(n int) SiteOption {
 	return func(o *siteOptions) error {
 		if n <= 0 {
@@ -92,10 +99,29 @@ func WithMaxRuns(n int) SiteOption {
 	}
 }
 
-// Site renders the static site over a results repository: an overview of every
-// environment, one page per environment with the history of each spec's tests, and
-// one page per run. Rendering is deterministic (no clock, sorted input), so a page that
-// did not change renders to the same bytes and a push does not rewrite it.
+// DefaultKeepMonths is how many months of runs have pages and files on the site
+// unless WithKeepMonths says otherwise; `results prune` keeps logs as long.
+const DefaultKeepMonths = 3
+
+// WithKeepMonths sets the site's retention: runs that started n months or less
+// before the newest run have a page and their files (results.json, junit.xml,
+// summary.md, logs) on the site; older runs appear in the history pages and counts
+// only. 0 keeps every run. The default is DefaultKeepMonths. The newest run, not the
+// clock, sets the limit, so that the same runs always draw the same site.
+func WithKeepMonths(n int) SiteOption {
+	return func(o *siteOptions) error {
+		if n < 0 {
+			return errors.New("months kept must not be negative")
+		}
+		o.keepMonths = n
+		return nil
+	}
+}
+
+// Site renders the static site over a set of runs: an overview of every environment,
+// each environment's history in pages of a bounded number of runs, and one page per
+// run. Rendering is deterministic (no clock, sorted input): the same runs draw the
+// same bytes, whatever order they were pushed in.
 type Site struct {
 	opts  siteOptions
 	pages map[string]*template.Template
@@ -103,19 +129,15 @@ type Site struct {
 
 // NewSite parses the templates and applies opts.
 func NewSite(opts ...SiteOption) (*Site, error) {
-	o := siteOptions{runFiles: "..", maxRuns: DefaultMaxRuns}
+	o := siteOptions{runFiles: "..", maxRuns: DefaultMaxRuns, keepMonths: DefaultKeepMonths}
 	for _, opt := range opts {
 		if err := opt(&o); err != nil {
 			return nil, err
 		}
 	}
-	base, err := template.New("layout.html").ParseFS(templateFS, "templates/layout.html")
-	if err != nil {
-		return nil, fmt.Errorf("parsing site templates: %w", err)
-	}
 	s := &Site{opts: o, pages: map[string]*template.Template{}}
-	for _, name := range []string{"overview.html", "env.html", "run.html"} {
-		t, err := template.Must(base.Clone()).ParseFS(templateFS, "templates/"+name)
+	for _, name := range []string{"overview.html", "env.html"} {
+		t, err := template.ParseFS(templateFS, "templates/"+name)
 		if err != nil {
 			return nil, fmt.Errorf("parsing site templates: %w", err)
 		}
@@ -124,38 +146,122 @@ func NewSite(opts ...SiteOption) (*Site, error) {
 	return s, nil
 }
 
-// MaxRuns is how many runs an environment's page shows.
+// MaxRuns is how many runs a history page shows.
 func (s *Site) MaxRuns() int { return s.opts.maxRuns }
 
-// Render renders the whole site over runs: what `results site` writes.
+// Render renders the whole site over runs held in memory; pages link to the runs'
+// files as WithRunFiles says. It is Build for runs at hand, e.g. in tests.
 func (s *Site) Render(runs []*Run) (Files, error) {
-	files, err := s.Overview(NewIndex(runs))
+	out := &memSink{files: Files{}}
+	if _, err := s.build(context.Background(), memSource(runs), out, s.opts.runFiles, false); err != nil {
+		return nil, err
+	}
+	return out.files, nil
+}
+
+// BuildReport counts what Build wrote.
+type BuildReport struct {
+	Environments, Runs int
+	// RunPages counts the runs with a page (within WithKeepMonths).
+	RunPages int
+	// Files and Bytes count every file written, pages and run files.
+	Files int
+	Bytes int64
+}
+
+// Build draws the site of the runs in from into the directory out. from is a results
+// repository checkout (layout 2), out/ or a layout 1 checkout. A site right inside an
+// out/-style from (out = from/site) links to the runs' files where they are; any other
+// site holds a copy of the logs it links to (decompressed), so that it stands alone,
+// e.g. as a GitHub Pages artifact. From a repository it reads an environment's index,
+// then the results of the runs it shows in full, one at a time; it holds two pages'
+// worth of runs per environment being drawn, and draws as many environments at once
+// as there are CPUs.
+func (s *Site) Build(ctx context.Context, from, out string) (*BuildReport, error) {
+	src, err := openSource(from)
 	if err != nil {
 		return nil, err
 	}
-	for _, h := range Histories(runs, 0) {
-		shown := NewHistory(h.Environment, h.Runs, s.opts.maxRuns)
-		env, err := s.Environment(shown, h.Runs)
-		if err != nil {
-			return nil, err
-		}
-		maps.Copy(files, env)
-		for i, r := range h.Runs {
-			var prev *Run
-			if i > 0 {
-				prev = h.Runs[i-1]
-			}
-			page, err := s.Run(r, prev)
-			if err != nil {
-				return nil, err
-			}
-			maps.Copy(files, page)
-		}
+	absFrom, err := filepath.Abs(from)
+	if err != nil {
+		return nil, err
 	}
-	return files, nil
+	absOut, err := filepath.Abs(out)
+	if err != nil {
+		return nil, err
+	}
+	if absOut == absFrom {
+		return nil, fmt.Errorf("site directory %s is the runs' directory", out)
+	}
+	_, isTree := src.(treeSource)
+	runFiles, copyFiles := copiedRuns, true
+	if isTree && filepath.Dir(absOut) == absFrom {
+		runFiles, copyFiles = "..", false
+	}
+	if err := clearSite(out); err != nil {
+		return nil, err
+	}
+	return s.build(ctx, src, &dirSink{root: out}, runFiles, copyFiles)
 }
 
-// page is what the layout template renders: the frame around every page.
+// generatorMark is in the head of every page: a directory whose index.html has it
+// holds a site drawn here, whose pages a new build may remove.
+const generatorMark = `<meta name="generator" content="spack-ghcr results site">`
+
+// clearSite removes the pages and run files of a previous site in dir, so that pages
+// of runs that left the site (WithKeepMonths) do not linger. It touches nothing in a
+// directory that does not hold a site.
+func clearSite(dir string) error {
+	index, err := os.ReadFile(filepath.Join(dir, siteIndex))
+	if err != nil || !bytes.Contains(index, []byte(generatorMark)) {
+		return nil
+	}
+	for _, sub := range []string{"env", "run", copiedRuns} {
+		if err := os.RemoveAll(filepath.Join(dir, sub)); err != nil {
+			return fmt.Errorf("clearing the previous site: %w", err)
+		}
+	}
+	return nil
+}
+
+// sink receives the site's files; Build's writes to a directory.
+type sink interface {
+	write(name string, data []byte) error
+}
+
+type memSink struct {
+	mu    sync.Mutex
+	files Files
+}
+
+func (m *memSink) write(name string, data []byte) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.files[name] = data
+	return nil
+}
+
+type dirSink struct {
+	root string
+	dirs sync.Map // directories made so far
+}
+
+func (d *dirSink) write(name string, data []byte) error {
+	file := filepath.Join(d.root, filepath.FromSlash(name))
+	dir := filepath.Dir(file)
+	if _, ok := d.dirs.Load(dir); !ok {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return fmt.Errorf("writing site: %w", err)
+		}
+		d.dirs.Store(dir, true)
+	}
+	if err := os.WriteFile(file, data, 0o644); err != nil {
+		return fmt.Errorf("writing site: %w", err)
+	}
+	return nil
+}
+
+// page is a page of the site: the frame (writeFrame) around its body.
 type page struct {
 	Title string
 	// Root is the relative path from the page to the site's root: "", "../", ...
@@ -168,321 +274,39 @@ type link struct {
 	Text, Href string
 }
 
+// render draws a page whose body the template name draws.
 func (s *Site) render(name string, p page) ([]byte, error) {
-	var b bytes.Buffer
-	if err := s.pages[name].ExecuteTemplate(&b, "layout", p); err != nil {
+	var body bytes.Buffer
+	if err := s.pages[name].ExecuteTemplate(&body, "content", p.Body); err != nil {
 		return nil, fmt.Errorf("rendering %s: %w", p.Title, err)
 	}
-	return b.Bytes(), nil
+	return framed(p, body.Bytes()), nil
 }
 
-// runFile is the link from a page at depth depth (0 for the site's root) to file in
-// the directory of run env/id; "" when file is empty or would leave that directory.
-func (s *Site) runFile(depth int, env, id, file string) string {
-	if file == "" || !filepath.IsLocal(filepath.FromSlash(file)) {
-		return ""
+// framed puts body in the frame every page shares: head, breadcrumbs, footer. It is
+// written by hand, as the run pages are (htmlWriter): the site has as many frames as
+// pages.
+func framed(p page, body []byte) []byte {
+	var w htmlWriter
+	w.Grow(len(body) + 1024)
+	w.raw("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n",
+		"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n", generatorMark, "\n<title>")
+	w.text(p.Title)
+	w.raw(" · spack-ghcr test results</title>\n<link rel=\"icon\" href=\"data:,\">\n<link rel=\"stylesheet\" href=\"")
+	w.url(p.Root)
+	w.raw("style.css\">\n</head>\n<body>\n<header class=\"top\">\n<nav><a class=\"brand\" href=\"")
+	w.url(p.Root)
+	w.raw("index.html\">spack-ghcr test results</a>")
+	for _, c := range p.Crumbs {
+		w.raw(`<span class="sep">/</span>`)
+		w.link(c.Href, c.Text)
 	}
-	return path.Join(up(depth), s.opts.runFiles, env, id, file)
+	w.raw("</nav>\n</header>\n<main>\n")
+	w.Write(body)
+	w.raw("\n</main>\n<footer>Drawn by <code>go run ./ci results site</code> from the runs' <code>results.json</code>. ",
+		"Statuses are Spack's: PASSED, FAILED, SKIPPED, NO_TESTS.</footer>\n</body>\n</html>\n")
+	return w.Bytes()
 }
 
 // up is the relative path from a page at depth depth to the site's root.
 func up(depth int) string { return strings.Repeat("../", depth) }
-
-// Overview renders the site's front page from the index, and the style sheet.
-func (s *Site) Overview(idx *Index) (Files, error) {
-	type envRow struct {
-		Name, Href  string
-		Runs        int
-		Last        IndexEntry
-		LastHref    string
-		Class       string
-		ImageDigest string
-	}
-	type recentRow struct {
-		Env, EnvHref string
-		Entry        IndexEntry
-		Href         string
-		Class        string
-	}
-	var body struct {
-		Envs   []envRow
-		Recent []recentRow
-		Runs   int
-	}
-	body.Runs = len(idx.Runs)
-	for _, env := range idx.Environments() {
-		runs := idx.Of(env)
-		last := runs[len(runs)-1]
-		body.Envs = append(body.Envs, envRow{
-			Name: env, Href: EnvPage(env), Runs: len(runs), Last: last,
-			LastHref: RunPage(env, last.ID), Class: entryClass(last),
-			ImageDigest: shortDigest(last.Image.Digest),
-		})
-	}
-	recent := slices.Clone(idx.Runs)
-	slices.SortStableFunc(recent, func(a, b IndexEntry) int { return b.Started.Compare(a.Started) })
-	for _, e := range recent[:min(len(recent), 10)] {
-		body.Recent = append(body.Recent, recentRow{
-			Env: e.Environment, EnvHref: EnvPage(e.Environment), Entry: e,
-			Href: RunPage(e.Environment, e.ID), Class: entryClass(e),
-		})
-	}
-	html, err := s.render("overview.html", page{Title: "Test results", Body: body})
-	if err != nil {
-		return nil, err
-	}
-	css, err := templateFS.ReadFile("templates/style.css")
-	if err != nil {
-		return nil, fmt.Errorf("reading style sheet: %w", err)
-	}
-	return Files{siteIndex: html, siteStyle: css}, nil
-}
-
-// entryClass is the CSS class that colours a run by its worst news.
-func entryClass(e IndexEntry) string {
-	switch {
-	case e.Regressions > 0:
-		return "regression"
-	case e.Counts.Failed > 0:
-		return "failed"
-	}
-	return "passed"
-}
-
-func shortDigest(d string) string {
-	algo, hex, ok := strings.Cut(d, ":")
-	if !ok || len(hex) <= 12 {
-		return d
-	}
-	return algo + ":" + hex[:12]
-}
-
-func shortHash(h string) string { return h[:min(len(h), 7)] }
-
-// Environment renders the page of h's environment and its history data. all is every
-// run of the environment that is at hand, oldest first; the data keeps the runs shown
-// and the one before them (see HistoryData).
-func (s *Site) Environment(h *History, all []*Run) (Files, error) {
-	const depth = 1
-	type column struct {
-		Run         *Run
-		Href        string
-		Date, Time  string
-		Counts      Counts
-		Regressions int
-		Fixes       int
-	}
-	type cell struct {
-		Class, Text, Mark, Title, Href, Version string
-	}
-	type row struct {
-		Name, Phase, Version string
-		Cells                []cell
-	}
-	type change struct {
-		Name, Phase, Version, Href string
-	}
-	var body struct {
-		Env          string
-		Shown, Total int
-		Latest       *Run
-		LatestHref   string
-		ImageDigest  string
-		Regressions  []change
-		Fixes        []change
-		Failing      []change
-		Columns      []column
-		Rows         []row
-	}
-	body.Env, body.Shown, body.Total = h.Environment, len(h.Runs), h.Total
-	n := len(h.Runs)
-	if n > 0 {
-		body.Latest = h.Latest()
-		body.LatestHref = up(depth) + RunPage(h.Environment, body.Latest.ID)
-		body.ImageDigest = shortDigest(body.Latest.Image.Digest)
-	}
-	// Newest run first: what changed last is what a reader came for.
-	for i := n - 1; i >= 0; i-- {
-		r := h.Runs[i]
-		body.Columns = append(body.Columns, column{
-			Run: r, Href: up(depth) + RunPage(r.Environment, r.ID),
-			Date: r.Started.UTC().Format("2006-01-02"), Time: r.Started.UTC().Format("15:04"),
-			Counts: CountSpecs(r.Specs), Regressions: len(h.Changed(i, Regression)), Fixes: len(h.Changed(i, Fix)),
-		})
-	}
-	for _, hr := range h.Rows {
-		rw := row{Name: hr.Key.Name, Phase: string(hr.Key.Phase)}
-		for i := n - 1; i >= 0; i-- {
-			c := hr.Cells[i]
-			if c.Spec == nil {
-				rw.Cells = append(rw.Cells, cell{Class: "absent", Text: "–", Title: "not in this run"})
-				continue
-			}
-			if rw.Version == "" {
-				rw.Version = c.Spec.Version
-			}
-			r := h.Runs[i]
-			out := cell{
-				Class: statusClass(c.Spec.Status),
-				Text:  statusText(c.Spec.Status),
-				Href:  s.runFile(depth, r.Environment, r.ID, c.Spec.Log),
-				Title: fmt.Sprintf("%s@%s /%s: %s", c.Spec.Name, c.Spec.Version, shortHash(c.Spec.Hash), c.Spec.Status),
-			}
-			if c.NewVersion {
-				out.Version = c.Spec.Version
-			}
-			switch c.Change {
-			case Regression:
-				out.Class += " regression"
-				out.Mark = "▼"
-				out.Title += " (regression: passed in the previous run)"
-			case Fix:
-				out.Class += " fix"
-				out.Mark = "▲"
-				out.Title += " (fixed: failed in the previous run)"
-			}
-			if c.Spec.Message != "" {
-				out.Title += ": " + c.Spec.Message
-			}
-			rw.Cells = append(rw.Cells, out)
-		}
-		body.Rows = append(body.Rows, rw)
-		if n == 0 {
-			continue
-		}
-		if last := hr.Cells[n-1]; last.Spec != nil {
-			ch := change{
-				Name: hr.Key.Name, Phase: string(hr.Key.Phase), Version: last.Spec.Version,
-				Href: s.runFile(depth, h.Environment, h.Latest().ID, last.Spec.Log),
-			}
-			switch {
-			case last.Change == Regression:
-				body.Regressions = append(body.Regressions, ch)
-			case last.Change == Fix:
-				body.Fixes = append(body.Fixes, ch)
-			case last.Spec.Status == Failed:
-				body.Failing = append(body.Failing, ch)
-			}
-		}
-	}
-	html, err := s.render("env.html", page{
-		Title: h.Environment, Root: up(depth),
-		Crumbs: []link{{Text: h.Environment, Href: up(depth) + EnvPage(h.Environment)}},
-		Body:   body,
-	})
-	if err != nil {
-		return nil, err
-	}
-	data, err := newHistoryData(h, all).marshal()
-	if err != nil {
-		return nil, fmt.Errorf("encoding history of %s: %w", h.Environment, err)
-	}
-	return Files{EnvPage(h.Environment): html, HistoryDataFile(h.Environment): data}, nil
-}
-
-func statusClass(s Status) string {
-	switch s {
-	case Passed:
-		return "passed"
-	case Failed:
-		return "failed"
-	case Skipped:
-		return "skipped"
-	}
-	return "no-tests"
-}
-
-func statusText(s Status) string {
-	switch s {
-	case Passed:
-		return "pass"
-	case Failed:
-		return "FAIL"
-	case Skipped:
-		return "skip"
-	}
-	return "none"
-}
-
-// Run renders the page of run r; prev is the run before it in its environment, nil
-// for the first.
-func (s *Site) Run(r, prev *Run) (Files, error) {
-	const depth = 2
-	type part struct {
-		Name, Class string
-		Status      Status
-		Seconds     float64
-	}
-	type spec struct {
-		Spec    *SpecResult
-		Class   string
-		Hash    string
-		LogHref string
-		Parts   []part
-		Failed  int
-	}
-	type file struct{ Name, Href string }
-	var body struct {
-		Run         *Run
-		Started     string
-		Finished    string
-		Counts      Counts
-		Files       []file
-		EnvHref     string
-		Prev        *Run
-		PrevHref    string
-		Diff        *Diff
-		Specs       []spec
-		ImageDigest string
-	}
-	body.Run, body.Counts = r, CountSpecs(r.Specs)
-	body.Started = r.Started.UTC().Format("2006-01-02 15:04:05 MST")
-	if !r.Finished.IsZero() {
-		body.Finished = r.Finished.UTC().Format("2006-01-02 15:04:05 MST")
-	}
-	body.EnvHref = up(depth) + EnvPage(r.Environment)
-	body.ImageDigest = r.Image.Digest
-	for _, name := range []string{FileName, "junit.xml", "summary.md"} {
-		body.Files = append(body.Files, file{name, s.runFile(depth, r.Environment, r.ID, name)})
-	}
-	if prev != nil {
-		body.Prev, body.PrevHref = prev, up(depth)+RunPage(prev.Environment, prev.ID)
-		body.Diff = DiffRuns(prev, r)
-	}
-	specs := make([]*SpecResult, len(r.Specs))
-	for i := range r.Specs {
-		specs[i] = &r.Specs[i]
-	}
-	// Failures first, then by name: the reader opens this page to see what broke.
-	slices.SortStableFunc(specs, func(a, b *SpecResult) int {
-		if (a.Status == Failed) != (b.Status == Failed) {
-			if a.Status == Failed {
-				return -1
-			}
-			return 1
-		}
-		return compareKeys(SpecKey{a.Phase, a.Name}, SpecKey{b.Phase, b.Name})
-	})
-	for _, sp := range specs {
-		v := spec{Spec: sp, Class: statusClass(sp.Status), Hash: shortHash(sp.Hash), LogHref: s.runFile(depth, r.Environment, r.ID, sp.Log)}
-		for _, p := range sp.Parts {
-			v.Parts = append(v.Parts, part{Name: p.Name, Class: statusClass(p.Status), Status: p.Status, Seconds: p.Seconds})
-			if p.Status == Failed {
-				v.Failed++
-			}
-		}
-		body.Specs = append(body.Specs, v)
-	}
-	html, err := s.render("run.html", page{
-		Title: r.Environment + " " + r.ID, Root: up(depth),
-		Crumbs: []link{
-			{Text: r.Environment, Href: body.EnvHref},
-			{Text: r.ID, Href: up(depth) + RunPage(r.Environment, r.ID)},
-		},
-		Body: body,
-	})
-	if err != nil {
-		return nil, err
-	}
-	return Files{RunPage(r.Environment, r.ID): html}, nil
-}

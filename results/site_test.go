@@ -2,6 +2,7 @@ package results
 
 import (
 	"flag"
+	"fmt"
 	"io/fs"
 	"maps"
 	"os"
@@ -11,9 +12,12 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/spack-ghcr/spack-ghcr/spack/testlog"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/site")
@@ -65,7 +69,7 @@ func TestSiteGolden(t *testing.T) {
 var hrefRE = regexp.MustCompile(`(?:href|src)="([^"]*)"`)
 
 // TestSiteLinks follows every link of every page: each must reach a page of the site or
-// a file of a run, as laid out in a results repository (site/ beside <env>/<run-id>/).
+// a file of a run, as laid out in out/ (site/ beside <env>/<run-id>/).
 func TestSiteLinks(t *testing.T) {
 	site, err := NewSite()
 	require.NoError(t, err)
@@ -83,8 +87,8 @@ func TestSiteLinks(t *testing.T) {
 				continue
 			}
 			require.NotContains(t, href, "://", "%s links outside the site", name)
-			target := path.Join(SiteDir, path.Dir(name), href)
-			if rest, ok := strings.CutPrefix(target, SiteDir+"/"); ok {
+			target := path.Join("site", path.Dir(name), href)
+			if rest, ok := strings.CutPrefix(target, "site/"); ok {
 				assert.Contains(t, files, rest, "%s links to %s, which the site lacks", name, href)
 			} else {
 				assert.FileExists(t, filepath.Join(fixtureRuns, filepath.FromSlash(target)), "%s links to %s", name, href)
@@ -147,6 +151,8 @@ func TestSiteOptions(t *testing.T) {
 		{name: "url run files", opts: []SiteOption{WithRunFiles("https://example.com/runs")}, wantErr: "want a relative"},
 		{name: "empty run files", opts: []SiteOption{WithRunFiles("")}, wantErr: "want a relative"},
 		{name: "zero max runs", opts: []SiteOption{WithMaxRuns(0)}, wantErr: "max runs must be greater than zero"},
+		{name: "keep every run", opts: []SiteOption{WithKeepMonths(0)}},
+		{name: "negative months", opts: []SiteOption{WithKeepMonths(-1)}, wantErr: "months kept must not be negative"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -174,14 +180,47 @@ func TestSiteRunFilesAndMaxRuns(t *testing.T) {
 	assert.Contains(t, page, `passed fix`)
 	assert.Equal(t, 2, strings.Count(page, `<th class="run">`))
 
-	d, err := ParseHistoryData("data", files[HistoryDataFile("compression")])
-	require.NoError(t, err)
-	require.Len(t, d.Runs, 3, "the runs shown and the one before")
-	for _, r := range d.Runs {
-		for _, s := range r.Specs {
-			assert.Nil(t, s.Parts, "history data leaves parts out")
-		}
+	// Older runs are on pages of 2, oldest first, each linked to the next.
+	assert.Contains(t, page, `<a href="compression/1.html">← older runs</a>`)
+	first, last := string(files[EnvArchivePage("compression", 1)]), string(files[EnvArchivePage("compression", 2)])
+	assert.Equal(t, 2, strings.Count(first, `<th class="run">`))
+	assert.Contains(t, first, "runs 1 to 2 of the environment")
+	assert.Contains(t, first, `<a href="2.html">newer runs →</a>`)
+	assert.Contains(t, first, `href="../../run/compression/20261101T100000Z-1a2b3c4.html"`)
+	assert.Equal(t, 1, strings.Count(last, `<th class="run">`))
+	assert.Contains(t, last, "failed regression", "the page's first run compares with the last of the page before")
+	assert.Contains(t, last, `<a href="1.html">← older runs</a>`)
+	assert.Contains(t, last, `<a href="../compression.html">newer runs →</a>`)
+	assert.NotContains(t, files, EnvArchivePage("python", 1), "two runs fit the front page")
+}
+
+// TestSiteKeepMonths: runs older than the kept months have no page and no links to
+// their files, but stay in the history.
+func TestSiteKeepMonths(t *testing.T) {
+	runs := []*Run{
+		mkRun("e", "r1", 1, "a=PASSED"),
+		mkRun("e", "r2", 2, "a=FAILED"),
+		mkRun("e", "r3", 3, "a=PASSED"),
 	}
+	runs[0].Started = runs[0].Started.AddDate(0, -7, 0)
+	site, err := NewSite(WithKeepMonths(6))
+	require.NoError(t, err)
+	files, err := site.Render(runs)
+	require.NoError(t, err)
+	assert.NotContains(t, files, RunPage("e", "r1"))
+	assert.Contains(t, files, RunPage("e", "r2"))
+	env := string(files[EnvPage("e")])
+	assert.Equal(t, 3, strings.Count(env, `<th class="run">`), "the old run is in the history")
+	assert.NotContains(t, env, "r1.html")
+	assert.NotContains(t, env, "../../e/r1/", "no link to the old run's log")
+	assert.Contains(t, env, "../../e/r2/logs/a.txt")
+	assert.Contains(t, string(files[RunPage("e", "r2")]), "Since r1: 1 regression", "the run before is named, not linked")
+
+	all, err := NewSite(WithKeepMonths(0))
+	require.NoError(t, err)
+	files, err = all.Render(runs)
+	require.NoError(t, err)
+	assert.Contains(t, files, RunPage("e", "r1"))
 }
 
 func TestFilesWrite(t *testing.T) {
@@ -191,4 +230,78 @@ func TestFilesWrite(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "x", string(got))
 	assert.FileExists(t, filepath.Join(dir, "style.css"))
+}
+
+// edgeRuns are runs with what a page must escape or leave out: markup and quotes in
+// messages and names, odd log paths, a link with a scheme, no suite, no image, and a
+// run without changes.
+func edgeRuns() []*Run {
+	a := mkRun("edge", "r1", 1, "a=PASSED", "b=FAILED", "build:c=SKIPPED", "d=NO_TESTS")
+	a.Suite = nil
+	a.Spack.Commit = "é2e907202bcc8209a6a6"
+	a.Packages.Commit = "short"
+	a.Tests = "all"
+	a.Specs[0].Parts = []Part{{Name: "A::t<1>", Status: testlog.Passed, Seconds: 1.25}, {Name: "A::t+2", Status: testlog.Failed, Seconds: 0.05, Message: "m"}}
+	a.Specs[1].Message = "boom <here> & 'there' \"x\" +1 \x00 é"
+	a.Specs[1].External = true
+	a.Specs[1].Log = "logs/we ird#%41%zz?x=1&y=2.txt"
+	a.Specs[2].Log = "javascript:alert(1)"
+	b := mkRun("edge", "r2", 2, "a=FAILED", "b=PASSED", "build:c=SKIPPED", "e@2.0=PASSED")
+	b.Finished = b.Started.Add(time.Hour)
+	b.Image = ImageInfo{Ref: "ghcr.io/x/y:1+2", Digest: "sha256:abc"}
+	b.Suite = &Suite{ID: "sid", Alias: "al<i>as"}
+	c := mkRun("edge", "r3", 3, "a=FAILED", "b=PASSED", "build:c=SKIPPED", "e@2.0=PASSED")
+	c.Specs = b.Specs
+	return []*Run{a, b, c}
+}
+
+// TestSiteEdgeGolden pins how the pages drawn without html/template (run pages,
+// history tables) escape: the golden files were drawn by the templates they replace.
+func TestSiteEdgeGolden(t *testing.T) {
+	site, err := NewSite(WithMaxRuns(2))
+	require.NoError(t, err)
+	files, err := site.Render(edgeRuns())
+	require.NoError(t, err)
+	const golden = "testdata/site-edge"
+	if *update {
+		require.NoError(t, os.RemoveAll(golden))
+		require.NoError(t, Files(files).Write(golden))
+	}
+	want := readTree(t, golden)
+	assert.Len(t, files, len(want))
+	for name, data := range want {
+		assert.Equal(t, string(data), string(files[name]), "%s differs from its golden file (run with -update to accept)", name)
+	}
+	page := string(files[RunPage("edge", "r1")])
+	assert.Contains(t, page, "boom &lt;here&gt; &amp; &#39;there&#39; &#34;x&#34; &#43;1 \uFFFD é")
+	assert.Contains(t, page, `href="../../../edge/r1/logs/we%20ird#%41%25zz?x=1&amp;y=2.txt"`)
+	assert.Contains(t, page, `href="../../../edge/r1/javascript:alert%281%29"`, "a log's path stays in its run's directory")
+}
+
+// TestSiteListsOldRuns: history pages whose runs are all older than the kept months
+// list the runs with their counts instead of their specs, and read no results.
+func TestSiteListsOldRuns(t *testing.T) {
+	var runs []*Run
+	for i := range 9 {
+		r := mkRun("e", fmt.Sprintf("r%d", i+1), 1+20*i, "a=PASSED", fmt.Sprintf("b=%s", []string{"PASSED", "FAILED"}[i%2]))
+		runs = append(runs, r)
+	}
+	site, err := NewSite(WithMaxRuns(2), WithKeepMonths(2))
+	require.NoError(t, err)
+	files, err := site.Render(runs)
+	require.NoError(t, err)
+	// Every 20 days from November 1st: r9 started on 2027-04-10, so the runs from
+	// 2027-02-10 on (r7 to r9) keep their pages.
+	for i, r := range runs {
+		assert.Equal(t, i >= 6, files[RunPage("e", r.ID)] != nil, "page of %s", r.ID)
+	}
+	first, third, fourth := string(files[EnvArchivePage("e", 1)]), string(files[EnvArchivePage("e", 3)]), string(files[EnvArchivePage("e", 4)])
+	assert.Contains(t, first, "older than the site keeps pages and logs for")
+	assert.Contains(t, first, "<td>r2</td>")
+	assert.Contains(t, first, `<span class="tag regression">▼ 1</span>`, "r2 regressed against r1, as the index says")
+	assert.NotContains(t, first, `class="history"`)
+	assert.NotContains(t, third, `class="history"`, "r5 and r6 are older than kept")
+	assert.Contains(t, fourth, `class="history"`, "r7 is kept: its page shows specs")
+	assert.Contains(t, fourth, "passed fix", "r7's fix counts against r6, read for it")
+	assert.NotContains(t, fourth, ">r6<")
 }

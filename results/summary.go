@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/spack-ghcr/spack-ghcr/spack/testlog"
 )
 
 // WriteSummary writes r as Markdown for a GitHub job summary ($GITHUB_STEP_SUMMARY):
@@ -17,7 +19,18 @@ func WriteSummary(w io.Writer, r *Run) error {
 		verdict = "FAILED"
 	}
 	fmt.Fprintf(&b, "## Tests of `%s`: **%s**\n\n", r.Environment, verdict)
+	b.WriteString(strings.Join(summaryFacts(r), " · ") + "\n\n")
+	summaryCounts(&b, r)
+	summaryTable(&b, r)
+	if failures := summaryFailures(r); len(failures) > 0 {
+		b.WriteString("\n### Failures\n\n" + strings.Join(failures, "\n") + "\n")
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
 
+// summaryFacts says what was tested: the run, Spack, packages, image, test modes.
+func summaryFacts(r *Run) []string {
 	var facts []string
 	facts = append(facts, "run `"+r.ID+"`")
 	spackFact := "Spack " + orDash(r.Spack.Version)
@@ -45,8 +58,11 @@ func WriteSummary(w io.Writer, r *Run) error {
 		}
 		facts = append(facts, suite)
 	}
-	b.WriteString(strings.Join(facts, " · ") + "\n\n")
+	return facts
+}
 
+// summaryCounts writes a line per phase with its counts.
+func summaryCounts(b *strings.Builder, r *Run) {
 	for _, phase := range []Phase{BuildTime, StandAlone} {
 		var specs []SpecResult
 		for _, s := range r.Specs {
@@ -56,44 +72,52 @@ func WriteSummary(w io.Writer, r *Run) error {
 		}
 		c := CountSpecs(specs)
 		if c.Total() == 0 {
-			fmt.Fprintf(&b, "- %s: no results\n", phase)
+			fmt.Fprintf(b, "- %s: no results\n", phase)
 			continue
 		}
 		noun := "specs"
 		if c.Total() == 1 {
 			noun = "spec"
 		}
-		fmt.Fprintf(&b, "- %s: %d %s: %d passed, %d failed, %d skipped, %d without tests\n",
+		fmt.Fprintf(b, "- %s: %d %s: %d passed, %d failed, %d skipped, %d without tests\n",
 			phase, c.Total(), noun, c.Passed, c.Failed, c.Skipped, c.NoTests)
 	}
+}
 
-	if len(r.Specs) > 0 {
-		b.WriteString("\n| Spec | Phase | Status | Parts passed | Seconds |\n|---|---|---|--:|--:|\n")
-		for _, s := range r.Specs {
-			passed, total := 0, 0
-			for _, p := range s.Parts {
-				total++
-				if p.Status == Passed {
-					passed++
-				}
-			}
-			secs := ""
-			if s.Seconds > 0 {
-				secs = fmt.Sprintf("%.2f", s.Seconds)
-			}
-			fmt.Fprintf(&b, "| `%s` | %s | %s | %d/%d | %s |\n", SpecLabel(s), s.Phase, statusCell(s.Status), passed, total, secs)
-		}
+// summaryTable writes a table row per spec result.
+func summaryTable(b *strings.Builder, r *Run) {
+	if len(r.Specs) == 0 {
+		return
 	}
+	b.WriteString("\n| Spec | Phase | Status | Parts passed | Seconds |\n|---|---|---|--:|--:|\n")
+	for _, s := range r.Specs {
+		passed, total := 0, 0
+		for _, p := range s.Parts {
+			total++
+			if p.Status == testlog.Passed {
+				passed++
+			}
+		}
+		secs := ""
+		if s.Seconds > 0 {
+			secs = fmt.Sprintf("%.2f", s.Seconds)
+		}
+		fmt.Fprintf(b, "| `%s` | %s | %s | %d/%d | %s |\n", SpecLabel(s), s.Phase, statusCell(s.Status), passed, total, secs)
+	}
+}
 
+// summaryFailures returns a list item per failed spec: its failed parts with their
+// messages, or its message, and its log.
+func summaryFailures(r *Run) []string {
 	var failures []string
 	for _, s := range r.Specs {
-		if s.Status != Failed {
+		if s.Status != testlog.Failed {
 			continue
 		}
 		line := fmt.Sprintf("- `%s` (%s)", SpecLabel(s), s.Phase)
 		var failed []string
 		for _, p := range s.Parts {
-			if p.Status == Failed {
+			if p.Status == testlog.Failed {
 				failed = append(failed, "`"+p.Name+"`"+withMessage(p.Message))
 			}
 		}
@@ -108,15 +132,11 @@ func WriteSummary(w io.Writer, r *Run) error {
 		}
 		failures = append(failures, line)
 	}
-	if len(failures) > 0 {
-		b.WriteString("\n### Failures\n\n" + strings.Join(failures, "\n") + "\n")
-	}
-	_, err := io.WriteString(w, b.String())
-	return err
+	return failures
 }
 
-func statusCell(s Status) string {
-	if s == Failed {
+func statusCell(s testlog.Status) string {
+	if s == testlog.Failed {
 		return "**FAILED**"
 	}
 	return string(s)

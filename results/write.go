@@ -16,7 +16,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/spack-ghcr/spack-ghcr/spack"
+	"github.com/spack-ghcr/spack-ghcr/spack/testlog"
 )
 
 // The files of a run directory besides results.json.
@@ -77,9 +77,9 @@ func NewCapture(id, env string, started time.Time) *Capture {
 	}
 }
 
-// AddSuite records a stand-alone test suite read from dir (spack.ReadTestSuite): one
+// AddSuite records a stand-alone test suite read from dir (testlog.ReadSuite): one
 // SpecResult per spec, and every file of dir copied to logs/stand-alone/.
-func (c *Capture) AddSuite(dir string, s *spack.TestSuite) error {
+func (c *Capture) AddSuite(dir string, s *testlog.Suite) error {
 	c.Run.Suite = &Suite{ID: s.ID, Alias: s.Alias}
 	entries, err := os.ReadDir(dir)
 	if err != nil {
@@ -98,7 +98,7 @@ func (c *Capture) AddSuite(dir string, s *spack.TestSuite) error {
 			Name:     spec.Name,
 			Version:  spec.Version,
 			Hash:     spec.Hash,
-			Status:   Status(spec.Status),
+			Status:   spec.Status,
 			External: spec.External,
 			Seconds:  spec.Seconds,
 			Message:  spec.Message,
@@ -115,14 +115,14 @@ func (c *Capture) AddSuite(dir string, s *spack.TestSuite) error {
 // AddBuildTime records the build-time tests of one spec, read from logFile (its
 // install-time-test-log.txt; "" when there is none), which is copied to
 // logs/build-time/<name>-<version>-<hash7>.txt.
-func (c *Capture) AddBuildTime(spec SpecID, t *spack.InstallTests, logFile string) {
+func (c *Capture) AddBuildTime(spec SpecID, t *testlog.InstallTests, logFile string) {
 	r := SpecResult{
 		ID:      "build/" + spec.Hash,
 		Phase:   BuildTime,
 		Name:    spec.Name,
 		Version: spec.Version,
 		Hash:    spec.Hash,
-		Status:  Status(t.Status),
+		Status:  t.Status,
 		Message: t.Message,
 		Parts:   parts(t.Parts),
 	}
@@ -141,10 +141,10 @@ func (c *Capture) AddBuildTime(spec SpecID, t *spack.InstallTests, logFile strin
 	c.Run.Specs = append(c.Run.Specs, r)
 }
 
-func parts(ps []spack.TestPart) []Part {
+func parts(ps []testlog.Part) []Part {
 	var out []Part
 	for _, p := range ps {
-		out = append(out, Part{Name: p.Name, Status: Status(p.Status), Seconds: p.Seconds, Message: p.Message})
+		out = append(out, Part{Name: p.Name, Status: p.Status, Seconds: p.Seconds, Message: p.Message})
 	}
 	return out
 }
@@ -163,7 +163,7 @@ func safeFileName(s string) string { return unsafeFileChars.ReplaceAllString(s, 
 // Failed reports whether any test of the run failed; such a run must not publish.
 func (r *Run) Failed() bool {
 	for _, s := range r.Specs {
-		if s.Status == Failed {
+		if s.Status == testlog.Failed {
 			return true
 		}
 	}

@@ -15,7 +15,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/spack-ghcr/spack-ghcr/spack"
+	"github.com/spack-ghcr/spack-ghcr/spack/testlog"
 )
 
 // update (-update) is declared in site_test.go; it rewrites testdata/golden too.
@@ -34,10 +34,10 @@ func captureFixture(t *testing.T, name string) *Capture {
 	c.Run.Packages = RepoInfo{Namespace: "builtin", Commit: "0dd45961cbeac4f8e00d1ea4d45d4bd86890072b"}
 	c.Run.Image = ImageInfo{Ref: "ghcr.io/spack-ghcr/libsigsegv:2.14", Digest: "sha256:" + strings.Repeat("ab", 32)}
 
-	suite, err := spack.ReadTestSuite(filepath.Join(dir, "suite"))
+	suite, err := testlog.ReadSuite(filepath.Join(dir, "suite"))
 	require.NoError(t, err)
 	if f, err := os.Open(filepath.Join(dir, "sigsegv-junit.xml")); err == nil {
-		cases, err := spack.ParseJUnitReport(f)
+		cases, err := testlog.ParseJUnit(f)
 		f.Close()
 		require.NoError(t, err)
 		suite.ApplyJUnit(cases)
@@ -48,7 +48,7 @@ func captureFixture(t *testing.T, name string) *Capture {
 	f, err := os.Open(logFile)
 	require.NoError(t, err)
 	defer f.Close()
-	bt, err := spack.ParseInstallTestLog(f, name == "passing")
+	bt, err := testlog.ParseInstallLog(f, name == "passing")
 	require.NoError(t, err)
 	c.AddBuildTime(SpecID{Name: root.Name, Version: root.Version, Hash: root.Hash}, bt, logFile)
 	require.NoError(t, c.AddSuite(filepath.Join(dir, "suite"), suite))
@@ -163,17 +163,17 @@ func TestSpecCases(t *testing.T) {
 	}{
 		{
 			name:  "parts only",
-			input: SpecResult{Name: "a", Status: Passed, Parts: []Part{{Name: "A::test_x", Status: Passed}, {Name: "A::test_y", Status: Skipped}}},
+			input: SpecResult{Name: "a", Status: testlog.Passed, Parts: []Part{{Name: "A::test_x", Status: testlog.Passed}, {Name: "A::test_y", Status: testlog.Skipped}}},
 			want:  []string{"A::test_x PASSED", "A::test_y SKIPPED"},
 		},
 		{
 			name:  "no parts: the spec stands for itself",
-			input: SpecResult{Name: "a", Status: NoTests},
+			input: SpecResult{Name: "a", Status: testlog.NoTests},
 			want:  []string{"(spec) NO_TESTS"},
 		},
 		{
 			name:  "failed without a failed part (interrupted run)",
-			input: SpecResult{Name: "a", Status: Failed, Message: "no result", Parts: []Part{{Name: "A::test_x", Status: Passed}}},
+			input: SpecResult{Name: "a", Status: testlog.Failed, Message: "no result", Parts: []Part{{Name: "A::test_x", Status: testlog.Passed}}},
 			want:  []string{"A::test_x PASSED", "(spec) FAILED"},
 		},
 	}

@@ -157,6 +157,23 @@ func (r *Repo) putTree(entries []entry) string {
 		}
 		return strings.Compare(ka, kb)
 	})
+	sha := hashObject("tree", treeContent(entries))
+	r.trees[sha] = entries
+	return sha
+}
+
+func (r *Repo) putCommit(tree string, parents []string, message string) string {
+	// Distinct timestamps keep two commits of the same tree and parent distinct, as
+	// two real pushes a second apart would be.
+	ts := max(time.Now().Unix(), r.lastCommitTimestamp+1)
+	r.lastCommitTimestamp = ts
+	sha := hashObject("commit", commitContent(tree, parents, ts, message))
+	r.commits[sha] = commit{tree: tree, parents: slices.Clone(parents), message: message}
+	return sha
+}
+
+// treeContent encodes a tree as Git does.
+func treeContent(entries []entry) []byte {
 	var b bytes.Buffer
 	for _, e := range entries {
 		mode := e.mode
@@ -167,16 +184,11 @@ func (r *Repo) putTree(entries []entry) string {
 		fmt.Fprintf(&b, "%s %s\x00", mode, e.name)
 		b.Write(raw)
 	}
-	sha := hashObject("tree", b.Bytes())
-	r.trees[sha] = entries
-	return sha
+	return b.Bytes()
 }
 
-func (r *Repo) putCommit(tree string, parents []string, message string) string {
-	// Distinct timestamps keep two commits of the same tree and parent distinct, as
-	// two real pushes a second apart would be.
-	ts := max(time.Now().Unix(), r.lastCommitTimestamp+1)
-	r.lastCommitTimestamp = ts
+// commitContent encodes a commit as Git does.
+func commitContent(tree string, parents []string, ts int64, message string) []byte {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "tree %s\n", tree)
 	for _, p := range parents {
@@ -184,9 +196,7 @@ func (r *Repo) putCommit(tree string, parents []string, message string) string {
 	}
 	fmt.Fprintf(&b, "author ghtest <ghtest@example.com> %d +0000\n", ts)
 	fmt.Fprintf(&b, "committer ghtest <ghtest@example.com> %d +0000\n\n%s", ts, message)
-	sha := hashObject("commit", b.Bytes())
-	r.commits[sha] = commit{tree: tree, parents: slices.Clone(parents), message: message}
-	return sha
+	return b.Bytes()
 }
 
 // change is one entry of a "create a tree" request; sha "" deletes the path.

@@ -1,4 +1,4 @@
-package spack
+package testlog
 
 import (
 	"os"
@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func TestParseInstallTestLog(t *testing.T) {
+func TestParseInstallLog(t *testing.T) {
 	const six = "PySix::test_imports_six"
 	tests := []struct {
 		name      string
@@ -21,25 +21,25 @@ func TestParseInstallTestLog(t *testing.T) {
 		{
 			name: "autotools check and installcheck passed", input: "autotools-passed.txt", installed: true,
 			want: &InstallTests{
-				PkgID: "libsigsegv-2.14-azwbgwt", Status: TestPassed,
-				Parts: []TestPart{{Name: "check", Status: TestPassed}, {Name: "installcheck", Status: TestPassed}},
+				PkgID: "libsigsegv-2.14-azwbgwt", Status: Passed,
+				Parts: []Part{{Name: "check", Status: Passed}, {Name: "installcheck", Status: Passed}},
 			},
 		},
 		{
 			// Written by Spack 1.1.0 on the test bed (go run ./ci build libsigsegv).
 			name: "real spack 1.1.0 log", input: "real-libsigsegv-1.1.0.txt", installed: true,
 			want: &InstallTests{
-				PkgID: "libsigsegv-2.14-d42lzjg", Status: TestPassed,
-				Parts: []TestPart{{Name: "check", Status: TestPassed}, {Name: "installcheck", Status: TestPassed}},
+				PkgID: "libsigsegv-2.14-d42lzjg", Status: Passed,
+				Parts: []Part{{Name: "check", Status: Passed}, {Name: "installcheck", Status: Passed}},
 			},
 		},
 		{
 			name: "the install failed after the last callback started", input: "autotools-passed.txt", installed: false,
 			want: &InstallTests{
-				PkgID: "libsigsegv-2.14-azwbgwt", Status: TestFailed,
-				Parts: []TestPart{
-					{Name: "check", Status: TestPassed},
-					{Name: "installcheck", Status: TestFailed, Message: "the install failed while or after running this test"},
+				PkgID: "libsigsegv-2.14-azwbgwt", Status: Failed,
+				Parts: []Part{
+					{Name: "check", Status: Passed},
+					{Name: "installcheck", Status: Failed, Message: "the install failed while or after running this test"},
 				},
 				Message: "installcheck: the install failed while or after running this test",
 			},
@@ -47,30 +47,30 @@ func TestParseInstallTestLog(t *testing.T) {
 		{
 			name: "make check failed", input: "autotools-failed.txt", installed: false,
 			want: &InstallTests{
-				PkgID: "libsigsegv-2.14-azwbgwt", Status: TestFailed,
-				Parts:   []TestPart{{Name: "check", Status: TestFailed, Message: "make: *** [Makefile:407: check-recursive] Error 1"}},
+				PkgID: "libsigsegv-2.14-azwbgwt", Status: Failed,
+				Parts:   []Part{{Name: "check", Status: Failed, Message: "make: *** [Makefile:407: check-recursive] Error 1"}},
 				Message: "check: make: *** [Makefile:407: check-recursive] Error 1",
 			},
 		},
 		{
 			name: "python import tests passed", input: "python-passed.txt", installed: true,
 			want: &InstallTests{
-				PkgID: "py-six-1.16.0-vbqfzvn", Status: TestPassed,
-				Parts: []TestPart{
-					{Name: "test_imports", Status: TestPassed, Seconds: 0.5},
-					{Name: six, Status: TestPassed, Seconds: 0.2498},
-					{Name: six + ".moves", Status: TestPassed, Seconds: 0.2501},
+				PkgID: "py-six-1.16.0-vbqfzvn", Status: Passed,
+				Parts: []Part{
+					{Name: "test_imports", Status: Passed, Seconds: 0.5},
+					{Name: six, Status: Passed, Seconds: 0.2498},
+					{Name: six + ".moves", Status: Passed, Seconds: 0.2501},
 				},
 			},
 		},
 		{
 			name: "a python import failed", input: "python-failed.txt", installed: false,
 			want: &InstallTests{
-				PkgID: "py-six-1.16.0-vbqfzvn", Status: TestFailed,
-				Parts: []TestPart{
-					{Name: "test_imports", Status: TestFailed, Seconds: 0.5, Message: six + ".moves: Command exited with status 1"},
-					{Name: six, Status: TestPassed, Seconds: 0.2498},
-					{Name: six + ".moves", Status: TestFailed, Seconds: 0.2501, Message: "Command exited with status 1"},
+				PkgID: "py-six-1.16.0-vbqfzvn", Status: Failed,
+				Parts: []Part{
+					{Name: "test_imports", Status: Failed, Seconds: 0.5, Message: six + ".moves: Command exited with status 1"},
+					{Name: six, Status: Passed, Seconds: 0.2498},
+					{Name: six + ".moves", Status: Failed, Seconds: 0.2501, Message: "Command exited with status 1"},
 				},
 				Message: "test_imports: " + six + ".moves: Command exited with status 1",
 			},
@@ -78,14 +78,14 @@ func TestParseInstallTestLog(t *testing.T) {
 		{
 			name: "callback not implemented", input: "not-implemented.txt", installed: false,
 			want: &InstallTests{
-				PkgID: "zlib-1.3.1-abcdefg", Status: TestFailed,
-				Parts:   []TestPart{{Name: "check_install", Status: TestFailed, Message: "method not implemented"}},
+				PkgID: "zlib-1.3.1-abcdefg", Status: Failed,
+				Parts:   []Part{{Name: "check_install", Status: Failed, Message: "method not implemented"}},
 				Message: "check_install: method not implemented",
 			},
 		},
 		{
 			name: "empty log", input: "empty.txt", installed: true,
-			want: &InstallTests{Status: TestNoTests},
+			want: &InstallTests{Status: NoTests},
 		},
 	}
 	for _, tt := range tests {
@@ -93,37 +93,37 @@ func TestParseInstallTestLog(t *testing.T) {
 			f, err := os.Open(filepath.Join("testdata/installtest", tt.input))
 			require.NoError(t, err)
 			defer f.Close()
-			got, err := ParseInstallTestLog(f, tt.installed)
+			got, err := ParseInstallLog(f, tt.installed)
 			require.NoError(t, err)
 			assert.Equal(t, tt.want, got)
 		})
 	}
 }
 
-func TestReadInstallTestLog(t *testing.T) {
+func TestReadInstallLog(t *testing.T) {
 	prefix := t.TempDir()
-	got, err := ReadInstallTestLog(prefix)
+	got, err := ReadInstallLog(prefix)
 	require.NoError(t, err)
-	assert.Equal(t, &InstallTests{Status: TestNoTests}, got, "no log: no build-time tests ran")
+	assert.Equal(t, &InstallTests{Status: NoTests}, got, "no log: no build-time tests ran")
 
 	data, err := os.ReadFile("testdata/installtest/python-passed.txt")
 	require.NoError(t, err)
 	require.NoError(t, os.MkdirAll(filepath.Join(prefix, ".spack"), 0o755))
-	require.NoError(t, os.WriteFile(filepath.Join(prefix, InstallTestLog), data, 0o644))
-	got, err = ReadInstallTestLog(prefix)
+	require.NoError(t, os.WriteFile(filepath.Join(prefix, InstallLog), data, 0o644))
+	got, err = ReadInstallLog(prefix)
 	require.NoError(t, err)
-	assert.Equal(t, TestPassed, got.Status)
+	assert.Equal(t, Passed, got.Status)
 	assert.Len(t, got.Parts, 3)
 
-	require.NoError(t, os.Remove(filepath.Join(prefix, InstallTestLog)))
-	require.NoError(t, os.Mkdir(filepath.Join(prefix, InstallTestLog), 0o755))
-	_, err = ReadInstallTestLog(prefix)
+	require.NoError(t, os.Remove(filepath.Join(prefix, InstallLog)))
+	require.NoError(t, os.Mkdir(filepath.Join(prefix, InstallLog), 0o755))
+	_, err = ReadInstallLog(prefix)
 	assert.ErrorContains(t, err, "install-time-test-log.txt")
 }
 
 // FuzzParseInstallTestLog checks that no log makes the parser panic and that the
 // result is well formed.
-func FuzzParseInstallTestLog(f *testing.F) {
+func FuzzParseInstallLog(f *testing.F) {
 	files, _ := filepath.Glob("testdata/installtest/*.txt")
 	for _, file := range files {
 		data, err := os.ReadFile(file)
@@ -132,19 +132,19 @@ func FuzzParseInstallTestLog(f *testing.F) {
 		f.Add(data, false)
 	}
 	f.Fuzz(func(t *testing.T, data []byte, installed bool) {
-		got, err := ParseInstallTestLog(strings.NewReader(string(data)), installed)
+		got, err := ParseInstallLog(strings.NewReader(string(data)), installed)
 		if err != nil {
 			return
 		}
-		if _, err := ParseTestStatus(string(got.Status)); err != nil {
+		if _, err := ParseStatus(string(got.Status)); err != nil {
 			t.Errorf("status %q", got.Status)
 		}
 		for _, p := range got.Parts {
-			if _, err := ParseTestStatus(string(p.Status)); err != nil || p.Seconds < 0 {
+			if _, err := ParseStatus(string(p.Status)); err != nil || p.Seconds < 0 {
 				t.Errorf("part %+v", p)
 			}
 		}
-		if !installed && len(got.Parts) > 0 && got.Status != TestFailed {
+		if !installed && len(got.Parts) > 0 && got.Status != Failed {
 			t.Errorf("a failed install with tests must fail them, got %s", got.Status)
 		}
 	})

@@ -1,4 +1,4 @@
-package spack
+package testlog
 
 import (
 	"encoding/xml"
@@ -21,7 +21,7 @@ type JUnitCase struct {
 	Seconds float64
 	// Status is PASSED for success, FAILED for a failure or error, SKIPPED for a
 	// skipped spec (such as an external).
-	Status TestStatus
+	Status Status
 	// Message is the failure's or error's message attribute.
 	Message string
 }
@@ -43,8 +43,8 @@ type junitReport struct {
 	} `xml:"testsuite"`
 }
 
-// ParseJUnitReport reads a Spack JUnit test report.
-func ParseJUnitReport(r io.Reader) ([]JUnitCase, error) {
+// ParseJUnit reads a Spack JUnit test report.
+func ParseJUnit(r io.Reader) ([]JUnitCase, error) {
 	var doc junitReport
 	dec := xml.NewDecoder(r)
 	if err := dec.Decode(&doc); err != nil {
@@ -56,18 +56,18 @@ func ParseJUnitReport(r io.Reader) ([]JUnitCase, error) {
 			if c.Name == "" {
 				return nil, fmt.Errorf("junit report: testcase of %q has no name (spec hash)", c.Classname)
 			}
-			jc := JUnitCase{Name: c.Classname, Hash: c.Name, Status: TestPassed}
+			jc := JUnitCase{Name: c.Classname, Hash: c.Name, Status: Passed}
 			// Spack writes "None" when it never timed the spec.
 			if secs, err := strconv.ParseFloat(strings.TrimSpace(c.Time), 64); err == nil && secs >= 0 {
 				jc.Seconds = secs
 			}
 			switch {
 			case c.Failure != nil:
-				jc.Status, jc.Message = TestFailed, c.Failure.Message
+				jc.Status, jc.Message = Failed, c.Failure.Message
 			case c.Error != nil:
-				jc.Status, jc.Message = TestFailed, c.Error.Message
+				jc.Status, jc.Message = Failed, c.Error.Message
 			case c.Skipped != nil:
-				jc.Status = TestSkipped
+				jc.Status = Skipped
 			}
 			cases = append(cases, jc)
 		}
@@ -77,7 +77,7 @@ func ParseJUnitReport(r io.Reader) ([]JUnitCase, error) {
 
 // ApplyJUnit copies the specs' test times from a JUnit report of the same run,
 // matching by DAG hash. It reports how many specs it matched.
-func (s *TestSuite) ApplyJUnit(cases []JUnitCase) int {
+func (s *Suite) ApplyJUnit(cases []JUnitCase) int {
 	byHash := make(map[string]JUnitCase, len(cases))
 	for _, c := range cases {
 		byHash[c.Hash] = c

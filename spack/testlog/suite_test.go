@@ -1,4 +1,4 @@
-package spack
+package testlog
 
 import (
 	"os"
@@ -13,24 +13,24 @@ import (
 
 const sixPython = "'/opt/spack/opt/spack/linux-x86_64_v4/python-3.11.9-q4rhwcmkn2pxzf5ktbxlhwjy6c4pdt2e/bin/python3.11' '-c' 'import six.moves'"
 
-func TestReadTestSuite(t *testing.T) {
+func TestReadSuite(t *testing.T) {
 	tests := []struct {
 		name    string
 		input   string // directory under testdata/testsuite
-		want    *TestSuite
+		want    *Suite
 		wantErr string
 	}{
 		{
 			name:  "one spec passed (real)",
 			input: "single",
-			want: &TestSuite{
+			want: &Suite{
 				ID:    "5o3qjemcqogvp7yvf2r43k3bdjijg7bj",
 				Alias: "sigsegv-dirty",
-				Specs: []TestSpec{{
+				Specs: []Spec{{
 					Name: "libsigsegv", Version: "2.14", Namespace: "builtin",
 					Hash:   "schcyed2vssh3cadn7uxx55dm3dchbwu",
-					Status: TestPassed,
-					Parts:  []TestPart{{Name: "Libsigsegv::test_smoke_test", Status: TestPassed, Seconds: 0.055723}},
+					Status: Passed,
+					Parts:  []Part{{Name: "Libsigsegv::test_smoke_test", Status: Passed, Seconds: 0.055723}},
 					Log:    "libsigsegv-2.14-schcyed-test-out.txt",
 				}},
 			},
@@ -38,48 +38,48 @@ func TestReadTestSuite(t *testing.T) {
 		{
 			name:  "environment with externals and specs without tests (real)",
 			input: "env",
-			want: &TestSuite{
+			want: &Suite{
 				ID:    "qhxcfquu5xmykw72mt4dkeluejhkr3mc",
 				Alias: "run1",
-				Specs: []TestSpec{
+				Specs: []Spec{
 					{
 						Name: "libsigsegv", Version: "2.14", Namespace: "builtin",
-						Hash: "azwbgwtsg6xceo33u5kjq6lc5cmcmlae", Status: TestPassed,
-						Parts: []TestPart{{Name: "Libsigsegv::test_smoke_test", Status: TestPassed, Seconds: 0.047845}},
+						Hash: "azwbgwtsg6xceo33u5kjq6lc5cmcmlae", Status: Passed,
+						Parts: []Part{{Name: "Libsigsegv::test_smoke_test", Status: Passed, Seconds: 0.047845}},
 						Log:   "libsigsegv-2.14-azwbgwt-test-out.txt",
 					},
 					{
 						Name: "compiler-wrapper", Version: "1.0", Namespace: "builtin",
-						Hash: "gurfv6m3c6kc4fvl3my364a2ae24sp2t", Status: TestNoTests,
-						Parts:   []TestPart{{Name: "CompilerWrapper::compiler-wrapper", Status: TestNoTests}},
+						Hash: "gurfv6m3c6kc4fvl3my364a2ae24sp2t", Status: NoTests,
+						Parts:   []Part{{Name: "CompilerWrapper::compiler-wrapper", Status: NoTests}},
 						Message: "No tests to run",
 						Log:     "compiler-wrapper-1.0-gurfv6m-test-out.txt",
 					},
 					{
 						Name: "gcc", Version: "12.2.0", Namespace: "builtin", External: true,
-						Hash: "2piry453r4ujwneqffiwxpflvkz6bsro", Status: TestSkipped,
-						Parts:   []TestPart{{Name: "Gcc::gcc", Status: TestSkipped}},
+						Hash: "2piry453r4ujwneqffiwxpflvkz6bsro", Status: Skipped,
+						Parts:   []Part{{Name: "Gcc::gcc", Status: Skipped}},
 						Message: "Skipped tests for external package",
 						Log:     "gcc-12.2.0-2piry45-test-out.txt",
 					},
 					{
 						Name: "gcc-runtime", Version: "12.2.0", Namespace: "builtin",
-						Hash: "uetbtlo5yobcgprdwflxunpfozgfoktw", Status: TestNoTests,
-						Parts:   []TestPart{{Name: "GccRuntime::gcc-runtime", Status: TestNoTests}},
+						Hash: "uetbtlo5yobcgprdwflxunpfozgfoktw", Status: NoTests,
+						Parts:   []Part{{Name: "GccRuntime::gcc-runtime", Status: NoTests}},
 						Message: "No tests to run",
 						Log:     "gcc-runtime-12.2.0-uetbtlo-test-out.txt",
 					},
 					{
 						Name: "glibc", Version: "2.36", Namespace: "builtin", External: true,
-						Hash: "2dxfl3zus4n6g2gz4iarmmuluwuxaqmn", Status: TestSkipped,
-						Parts:   []TestPart{{Name: "Glibc::glibc", Status: TestSkipped}},
+						Hash: "2dxfl3zus4n6g2gz4iarmmuluwuxaqmn", Status: Skipped,
+						Parts:   []Part{{Name: "Glibc::glibc", Status: Skipped}},
 						Message: "Skipped tests for external package",
 						Log:     "glibc-2.36-2dxfl3z-test-out.txt",
 					},
 					{
 						Name: "gmake", Version: "4.3", Namespace: "builtin", External: true,
-						Hash: "fsqmw7bsnm77ejkvztpl7sifz6w5ki64", Status: TestSkipped,
-						Parts:   []TestPart{{Name: "Gmake::gmake", Status: TestSkipped}},
+						Hash: "fsqmw7bsnm77ejkvztpl7sifz6w5ki64", Status: Skipped,
+						Parts:   []Part{{Name: "Gmake::gmake", Status: Skipped}},
 						Message: "Skipped tests for external package",
 						Log:     "gmake-4.3-fsqmw7b-test-out.txt",
 					},
@@ -89,14 +89,14 @@ func TestReadTestSuite(t *testing.T) {
 		{
 			name:  "a failing part fails the spec",
 			input: "failed",
-			want: &TestSuite{
+			want: &Suite{
 				ID:    "5o3qjemcqogvp7yvf2r43k3bdjijg7bj",
 				Alias: "sigsegv-dirty",
-				Specs: []TestSpec{{
+				Specs: []Spec{{
 					Name: "libsigsegv", Version: "2.14", Namespace: "builtin",
 					Hash:    "schcyed2vssh3cadn7uxx55dm3dchbwu",
-					Status:  TestFailed,
-					Parts:   []TestPart{{Name: "Libsigsegv::test_smoke_test", Status: TestFailed, Seconds: 0.020943, Message: "'CC'"}},
+					Status:  Failed,
+					Parts:   []Part{{Name: "Libsigsegv::test_smoke_test", Status: Failed, Seconds: 0.020943, Message: "'CC'"}},
 					Message: "Libsigsegv::test_smoke_test: 'CC'",
 					Log:     "libsigsegv-2.14-schcyed-test-out.txt",
 				}},
@@ -105,37 +105,37 @@ func TestReadTestSuite(t *testing.T) {
 		{
 			name:  "multi-spec suite with sub-parts, a failure and an interrupted spec",
 			input: "multi",
-			want: &TestSuite{
+			want: &Suite{
 				ID:    "kawa6ybk543c2fekm4mxidhtqbeatzql",
 				Alias: "20261125T105000Z-1a2b3c4-k3j9",
-				Specs: []TestSpec{
+				Specs: []Spec{
 					{
 						Name: "zlib-ng", Version: "2.2.1", Namespace: "builtin",
-						Hash: "3mfcw6ykyv2mdkxyjhqvnhpo4jofmbdd", Status: TestPassed,
-						Parts: []TestPart{
-							{Name: "ZlibNg::test_example", Status: TestPassed, Seconds: 1.5},
-							{Name: "ZlibNg::test_minigzip_compress", Status: TestPassed, Seconds: 0.5},
-							{Name: "ZlibNg::test_minigzip_decompress", Status: TestSkipped, Seconds: 0.5, Message: "minigzip -d is not installed"},
-							{Name: "ZlibNg::test_minigzip", Status: TestPassed, Seconds: 1.1},
+						Hash: "3mfcw6ykyv2mdkxyjhqvnhpo4jofmbdd", Status: Passed,
+						Parts: []Part{
+							{Name: "ZlibNg::test_example", Status: Passed, Seconds: 1.5},
+							{Name: "ZlibNg::test_minigzip_compress", Status: Passed, Seconds: 0.5},
+							{Name: "ZlibNg::test_minigzip_decompress", Status: Skipped, Seconds: 0.5, Message: "minigzip -d is not installed"},
+							{Name: "ZlibNg::test_minigzip", Status: Passed, Seconds: 1.1},
 						},
 						Log: "zlib-ng-2.2.1-3mfcw6y-test-out.txt",
 					},
 					{
 						Name: "py-six", Version: "1.16.0", Namespace: "builtin",
-						Hash: "vbqfzvnfwoqh3v4tc6dsyt2kkh2zr4e4", Status: TestFailed,
-						Parts: []TestPart{
-							{Name: "PySix::test_imports_six", Status: TestPassed, Seconds: 0.1995},
-							{Name: "PySix::test_imports_six.moves", Status: TestFailed, Seconds: 0.7,
+						Hash: "vbqfzvnfwoqh3v4tc6dsyt2kkh2zr4e4", Status: Failed,
+						Parts: []Part{
+							{Name: "PySix::test_imports_six", Status: Passed, Seconds: 0.1995},
+							{Name: "PySix::test_imports_six.moves", Status: Failed, Seconds: 0.7,
 								Message: "Command " + sixPython + " returned non-zero exit status 1."},
-							{Name: "PySix::test_imports", Status: TestFailed, Seconds: 0.9},
+							{Name: "PySix::test_imports", Status: Failed, Seconds: 0.9},
 						},
 						Message: "PySix::test_imports_six.moves: Command " + sixPython + " returned non-zero exit status 1.",
 						Log:     "py-six-1.16.0-vbqfzvn-test-out.txt",
 					},
 					{
 						Name: "hdf5", Version: "1.14.5", Namespace: "builtin",
-						Hash: "ezh3k2bq7dkpuq6ipn3kvbf5x3bbpcqh", Status: TestFailed,
-						Parts:   []TestPart{{Name: "Hdf5::test_h5dump", Status: TestPassed, Seconds: 0.1}},
+						Hash: "ezh3k2bq7dkpuq6ipn3kvbf5x3bbpcqh", Status: Failed,
+						Parts:   []Part{{Name: "Hdf5::test_h5dump", Status: Passed, Seconds: 0.1}},
 						Message: "no result recorded: the test run stopped before this spec finished",
 						Log:     "hdf5-1.14.5-ezh3k2b-test-out.txt",
 					},
@@ -154,7 +154,7 @@ func TestReadTestSuite(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := ReadTestSuite(filepath.Join("testdata/testsuite", tt.input))
+			got, err := ReadSuite(filepath.Join("testdata/testsuite", tt.input))
 			if tt.wantErr != "" {
 				require.Error(t, err)
 				assert.Contains(t, err.Error(), tt.wantErr)
@@ -169,22 +169,22 @@ func TestReadTestSuite(t *testing.T) {
 
 // TestReadTestSuiteHashDir checks that, like Spack, a directory named by a suite hash
 // gives the suite its id, even when the lock would hash differently.
-func TestReadTestSuiteHashDir(t *testing.T) {
+func TestReadSuiteHashDir(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "aaaabbbbccccddddeeeeffffgggghhhh")
 	require.NoError(t, os.CopyFS(dir, os.DirFS("testdata/testsuite/single")))
-	got, err := ReadTestSuite(dir)
+	got, err := ReadSuite(dir)
 	require.NoError(t, err)
 	assert.Equal(t, "aaaabbbbccccddddeeeeffffgggghhhh", got.ID)
 }
 
-func TestTestSuiteID(t *testing.T) {
+func TestSuiteID(t *testing.T) {
 	lock, err := os.ReadFile("testdata/testsuite/env/test_suite.lock")
 	require.NoError(t, err)
 	// The hash directory Spack created for this suite in the real run.
-	assert.Equal(t, "qhxcfquu5xmykw72mt4dkeluejhkr3mc", TestSuiteID(lock))
+	assert.Equal(t, "qhxcfquu5xmykw72mt4dkeluejhkr3mc", SuiteID(lock))
 }
 
-func TestParseTestSuiteWithoutResults(t *testing.T) {
+func TestParseSuiteWithoutResults(t *testing.T) {
 	lock, err := os.ReadFile("testdata/testsuite/single/test_suite.lock")
 	require.NoError(t, err)
 	log, err := os.ReadFile("testdata/testsuite/single/libsigsegv-2.14-schcyed-test-out.txt")
@@ -193,7 +193,7 @@ func TestParseTestSuiteWithoutResults(t *testing.T) {
 	tests := []struct {
 		name  string
 		input fstest.MapFS
-		want  TestStatus
+		want  Status
 	}{
 		{
 			name: "status from the tested file",
@@ -201,7 +201,7 @@ func TestParseTestSuiteWithoutResults(t *testing.T) {
 				"test_suite.lock":                    {Data: lock},
 				"libsigsegv-2.14-schcyed-tested.txt": {Data: []byte("1\n")},
 			},
-			want: TestFailed,
+			want: Failed,
 		},
 		{
 			name: "an empty tested file means no tests",
@@ -209,7 +209,7 @@ func TestParseTestSuiteWithoutResults(t *testing.T) {
 				"test_suite.lock":                    {Data: lock},
 				"libsigsegv-2.14-schcyed-tested.txt": {Data: nil},
 			},
-			want: TestNoTests,
+			want: NoTests,
 		},
 		{
 			name: "status from a finished log",
@@ -217,17 +217,17 @@ func TestParseTestSuiteWithoutResults(t *testing.T) {
 				"test_suite.lock":                      {Data: lock},
 				"libsigsegv-2.14-schcyed-test-out.txt": {Data: log},
 			},
-			want: TestPassed,
+			want: Passed,
 		},
 		{
 			name:  "nothing but the lock: the run stopped",
 			input: fstest.MapFS{"test_suite.lock": {Data: lock}},
-			want:  TestFailed,
+			want:  Failed,
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := ParseTestSuite(tt.input)
+			got, err := ParseSuite(tt.input)
 			require.NoError(t, err)
 			require.Len(t, got.Specs, 1)
 			assert.Equal(t, tt.want, got.Specs[0].Status)
@@ -236,26 +236,26 @@ func TestParseTestSuiteWithoutResults(t *testing.T) {
 	}
 }
 
-func TestParseTestOutput(t *testing.T) {
+func TestParseOutput(t *testing.T) {
 	tests := []struct {
 		name    string
 		input   string
-		want    *TestOutput
+		want    *Output
 		wantErr string
 	}{
 		{
 			name:  "empty",
 			input: "",
-			want:  &TestOutput{},
+			want:  &Output{},
 		},
 		{
 			name: "no tests",
 			input: "==> Testing package compiler-wrapper-1.0-gurfv6m\n" +
 				"NO_TESTS: CompilerWrapper::compiler-wrapper\n" +
 				"==> [2026-11-25-10:50:38.190786] No tests to run\n",
-			want: &TestOutput{
+			want: &Output{
 				PkgID: "compiler-wrapper-1.0-gurfv6m",
-				Parts: []TestPart{{Name: "CompilerWrapper::compiler-wrapper", Status: TestNoTests}},
+				Parts: []Part{{Name: "CompilerWrapper::compiler-wrapper", Status: NoTests}},
 				Note:  "No tests to run",
 			},
 		},
@@ -265,9 +265,9 @@ func TestParseTestOutput(t *testing.T) {
 				" SUMMARY: py-a-very-long-package-name-that-fills-the-line-1.0.0.dev0-abcdefg \n" +
 				"PyAVeryLong::test_imports .. PASSED\n" +
 				"=== 1 passed of 1 parts ===\n",
-			want: &TestOutput{
+			want: &Output{
 				PkgID:   "a",
-				Parts:   []TestPart{{Name: "PyAVeryLong::test_imports", Status: TestPassed}},
+				Parts:   []Part{{Name: "PyAVeryLong::test_imports", Status: Passed}},
 				Summary: true,
 			},
 		},
@@ -275,16 +275,16 @@ func TestParseTestOutput(t *testing.T) {
 			name: "colour codes are ignored",
 			input: "\x1b[1;34m==>\x1b[0m Testing package x-1-abcdefg\n" +
 				"\x1b[0;32mPASSED\x1b[0m: X::test_a\n",
-			want: &TestOutput{
+			want: &Output{
 				PkgID: "x-1-abcdefg",
-				Parts: []TestPart{{Name: "X::test_a", Status: TestPassed}},
+				Parts: []Part{{Name: "X::test_a", Status: Passed}},
 			},
 		},
 		{
 			name: "test output that looks like a status is kept out of parts",
 			input: "ERROR: X::test_a: this is what the program printed\n" +
 				"PASSED: not a part\n",
-			want: &TestOutput{},
+			want: &Output{},
 		},
 		{
 			name:    "stray line in summary",
@@ -304,7 +304,7 @@ func TestParseTestOutput(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := ParseTestOutput(strings.NewReader(tt.input))
+			got, err := ParseOutput(strings.NewReader(tt.input))
 			if tt.wantErr != "" {
 				require.Error(t, err)
 				assert.Contains(t, err.Error(), tt.wantErr)
@@ -316,24 +316,24 @@ func TestParseTestOutput(t *testing.T) {
 	}
 }
 
-func TestParseJUnitReport(t *testing.T) {
+func TestParseJUnit(t *testing.T) {
 	f, err := os.Open("testdata/junit/sigsegv-junit.xml")
 	require.NoError(t, err)
 	defer f.Close()
-	got, err := ParseJUnitReport(f)
+	got, err := ParseJUnit(f)
 	require.NoError(t, err)
 	assert.Equal(t, []JUnitCase{{
 		Name: "libsigsegv", Hash: "schcyed2vssh3cadn7uxx55dm3dchbwu",
-		Seconds: 0.1927018165588379, Status: TestPassed,
+		Seconds: 0.1927018165588379, Status: Passed,
 	}}, got)
 
-	suite, err := ReadTestSuite("testdata/testsuite/single")
+	suite, err := ReadSuite("testdata/testsuite/single")
 	require.NoError(t, err)
 	assert.Equal(t, 1, suite.ApplyJUnit(got))
 	assert.Equal(t, 0.1927018165588379, suite.Specs[0].Seconds)
 }
 
-func TestParseJUnitReportCases(t *testing.T) {
+func TestParseJUnitCases(t *testing.T) {
 	tests := []struct {
 		name    string
 		input   string
@@ -348,9 +348,9 @@ func TestParseJUnitReportCases(t *testing.T) {
 <testcase classname="c" name="cccc" time="0.0"><skipped /></testcase>
 </testsuite></testsuites>`,
 			want: []JUnitCase{
-				{Name: "a", Hash: "aaaa", Seconds: 1.5, Status: TestFailed, Message: "boom"},
-				{Name: "b", Hash: "bbbb", Status: TestFailed, Message: "oops"},
-				{Name: "c", Hash: "cccc", Status: TestSkipped},
+				{Name: "a", Hash: "aaaa", Seconds: 1.5, Status: Failed, Message: "boom"},
+				{Name: "b", Hash: "bbbb", Status: Failed, Message: "oops"},
+				{Name: "c", Hash: "cccc", Status: Skipped},
 			},
 		},
 		{name: "no suites", input: `<testsuites></testsuites>`, want: nil},
@@ -359,7 +359,7 @@ func TestParseJUnitReportCases(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := ParseJUnitReport(strings.NewReader(tt.input))
+			got, err := ParseJUnit(strings.NewReader(tt.input))
 			if tt.wantErr != "" {
 				require.Error(t, err)
 				assert.Contains(t, err.Error(), tt.wantErr)
@@ -371,21 +371,21 @@ func TestParseJUnitReportCases(t *testing.T) {
 	}
 }
 
-func TestParseTestStatus(t *testing.T) {
+func TestParseStatus(t *testing.T) {
 	for _, s := range []string{"PASSED", "FAILED", "SKIPPED", "NO_TESTS"} {
-		got, err := ParseTestStatus(s)
+		got, err := ParseStatus(s)
 		require.NoError(t, err)
-		assert.Equal(t, TestStatus(s), got)
+		assert.Equal(t, Status(s), got)
 	}
 	for _, s := range []string{"", "passed", "OK", "NOTESTS"} {
-		_, err := ParseTestStatus(s)
+		_, err := ParseStatus(s)
 		assert.Error(t, err, s)
 	}
 }
 
 // FuzzParseTestOutput checks that no log makes the parser panic, and that what it
 // returns is well formed.
-func FuzzParseTestOutput(f *testing.F) {
+func FuzzParseOutput(f *testing.F) {
 	for _, dir := range []string{"single", "env", "failed", "multi"} {
 		files, _ := filepath.Glob(filepath.Join("testdata/testsuite", dir, "*-test-out.txt"))
 		for _, file := range files {
@@ -396,12 +396,12 @@ func FuzzParseTestOutput(f *testing.F) {
 	}
 	f.Add([]byte("==== SUMMARY: x ====\nX::a .. PASSED\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		out, err := ParseTestOutput(strings.NewReader(string(data)))
+		out, err := ParseOutput(strings.NewReader(string(data)))
 		if err != nil {
 			return
 		}
 		for _, p := range out.Parts {
-			if _, err := ParseTestStatus(string(p.Status)); err != nil {
+			if _, err := ParseStatus(string(p.Status)); err != nil {
 				t.Errorf("part %q has status %q", p.Name, p.Status)
 			}
 			if p.Seconds < 0 {
@@ -413,7 +413,7 @@ func FuzzParseTestOutput(f *testing.F) {
 
 // FuzzParseTestSuite feeds fuzzed results.txt, tested and log files next to a real
 // lock.
-func FuzzParseTestSuite(f *testing.F) {
+func FuzzParseSuite(f *testing.F) {
 	lock, err := os.ReadFile("testdata/testsuite/single/test_suite.lock")
 	require.NoError(f, err)
 	log, err := os.ReadFile("testdata/testsuite/failed/libsigsegv-2.14-schcyed-test-out.txt")
@@ -427,12 +427,12 @@ func FuzzParseTestSuite(f *testing.F) {
 			"libsigsegv-2.14-schcyed-tested.txt":   {Data: tested},
 			"libsigsegv-2.14-schcyed-test-out.txt": {Data: out},
 		}
-		suite, err := ParseTestSuite(fsys)
+		suite, err := ParseSuite(fsys)
 		if err != nil {
 			return
 		}
 		for _, s := range suite.Specs {
-			if _, err := ParseTestStatus(string(s.Status)); err != nil {
+			if _, err := ParseStatus(string(s.Status)); err != nil {
 				t.Errorf("spec %s has status %q", s.PkgID(), s.Status)
 			}
 		}
