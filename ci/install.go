@@ -24,6 +24,9 @@ func spackRun(ctx context.Context, c *dagger.Container, logPath, what string) (s
 	if err := os.WriteFile(logPath, []byte(out), 0o644); err != nil {
 		return "", fmt.Errorf("%s: writing the log: %w", what, err)
 	}
+	if full, ok := diskFull(out); code != 0 && ok {
+		return out, fmt.Errorf("%s: spack exited %d: %w (full log: %s)", what, code, full, logPath)
+	}
 	if code != 0 {
 		return out, fmt.Errorf("%s: spack exited %d: %s (full log: %s)", what, code, userPath(spack.FirstLines(spack.ErrorLines(out), 4)), logPath)
 	}
