@@ -67,10 +67,12 @@ func install(ctx context.Context, b *builder, concretized *dagger.Container, tes
 }
 
 // keepBuildLogs exports Spack's build logs of a failed install to OUT/ENV/build-logs.
+// Of the build environment it keeps what Spack changed (spack-build-env-mods.txt), not
+// the stage's spack-build-env.txt: that is the whole environment, secrets and all.
 func keepBuildLogs(ctx context.Context, installed *dagger.Container, out string) (string, error) {
 	dir := filepath.Join(out, "build-logs")
 	logs := installed.Directory(stageDir).Filter(dagger.DirectoryFilterOpts{Include: []string{
-		"**/spack-build-out.txt", "**/spack-build-env.txt", "**/config.log", "**/install-time-test-log.txt",
+		"**/spack-build-out.txt", "**/spack-build-env-mods.txt", "**/config.log", "**/install-time-test-log.txt",
 	}})
 	if _, err := logs.Export(ctx, dir); err != nil {
 		return "", err
