@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/spf13/pflag"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -53,7 +54,7 @@ func TestSharedBuildCache(t *testing.T) {
 	flags := spackBedWith(t, "TESTBED_SPACK_IMAGE")
 	reg := os.Getenv("TESTBED_REGISTRY")
 	var cfg buildConfig
-	fs := newBuildCmd().Flags()
+	fs := pflag.NewFlagSet("build", pflag.ContinueOnError)
 	cfg.register(fs)
 	require.NoError(t, fs.Parse(append(flags, "--environments", "../environments", "--runtime-image", base,
 		"--out", t.TempDir(), "--tests", "none", "--stand-alone=false", "--export=false",
