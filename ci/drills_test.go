@@ -97,7 +97,7 @@ func (d *drill) build(ctx context.Context, out string, extra ...string) (ciRun, 
 	d.mu.Lock()
 	d.runs, d.outs = append(d.runs, r), append(d.outs, out)
 	d.mu.Unlock()
-	d.t.Logf("build libsigsegv %s: exit %d in %s; last line: %s", strings.Join(extra, " "), r.code, r.elapsed.Round(time.Second), r.lastLine())
+	d.t.Logf("%s: exit %d in %s; last line: %s", strings.Join(append([]string{"build libsigsegv"}, extra...), " "), r.code, r.elapsed.Round(time.Second), r.lastLine())
 	return r, filepath.Join(out, "libsigsegv")
 }
 
