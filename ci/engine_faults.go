@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"dagger.io/dagger"
@@ -131,9 +130,9 @@ func (e *faultError) Unwrap() error { return e.err }
 // minutes before killing it.
 const sessionCloseBound = 10 * time.Second
 
-// closeSession ends the Dagger session. After an engine loss (err holds an
-// the engine's failure) it waits sessionCloseBound at most, then kills the session process
-// the SDK started, so that the error is the last thing the user waits for.
+// closeSession ends the Dagger session. When err says the engine went away, it waits
+// sessionCloseBound at most, then kills the session process the SDK started, so that
+// the error is the last thing the user waits for.
 func closeSession(client *dagger.Client, err error) {
 	if _, lost := engineLost(err); !lost {
 		client.Close()
@@ -148,7 +147,9 @@ func closeSession(client *dagger.Client, err error) {
 	case <-done:
 	case <-time.After(sessionCloseBound):
 		for _, pid := range sessionProcesses() {
-			syscall.Kill(pid, syscall.SIGKILL)
+			if p, err := os.FindProcess(pid); err == nil {
+				p.Kill()
+			}
 		}
 	}
 }
