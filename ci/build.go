@@ -199,11 +199,12 @@ func runBuild(ctx context.Context, cfg buildConfig, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	defer client.Close()
 	if cfg.buildcache != "" && cfg.registryUser != "" && cacheToken != "" {
 		sh.cacheAuth = client.SetSecret("buildcache-token", cacheToken)
 	}
-	return buildAll(ctx, client, cfg, sh, envs, stdout)
+	err = buildAll(ctx, client, cfg, sh, envs, stdout)
+	closeSession(client, err)
+	return err
 }
 
 // buildAll builds the environments, -jobs at a time in one engine, sharing its caches.
@@ -218,7 +219,7 @@ func buildAll(ctx context.Context, client *dagger.Client, cfg buildConfig, sh sh
 		g.Go(func() error {
 			res, err := buildEnvironment(ctx, client, cfg, sh, env)
 			if err != nil {
-				errs[i] = fmt.Errorf("%s: %w", env.Name, err)
+				errs[i] = fmt.Errorf("%s: %w", env.Name, explainFault(err))
 				log.Printf("%v", errs[i])
 				return nil
 			}

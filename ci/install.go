@@ -24,6 +24,9 @@ func spackRun(ctx context.Context, c *dagger.Container, logPath, what string) (s
 	if err := os.WriteFile(logPath, []byte(out), 0o644); err != nil {
 		return "", fmt.Errorf("%s: writing the log: %w", what, err)
 	}
+	if full, ok := diskFull(out); code != 0 && ok {
+		return out, fmt.Errorf("%s: spack exited %d: %w (full log: %s)", what, code, full, logPath)
+	}
 	if code != 0 {
 		return out, fmt.Errorf("%s: spack exited %d: %s (full log: %s)", what, code, userPath(spack.FirstLines(spack.ErrorLines(out), 4)), logPath)
 	}
@@ -64,10 +67,12 @@ func install(ctx context.Context, b *builder, concretized *dagger.Container, tes
 }
 
 // keepBuildLogs exports Spack's build logs of a failed install to OUT/ENV/build-logs.
+// Of the build environment it keeps what Spack changed (spack-build-env-mods.txt), not
+// the stage's spack-build-env.txt: that is the whole environment, secrets and all.
 func keepBuildLogs(ctx context.Context, installed *dagger.Container, out string) (string, error) {
 	dir := filepath.Join(out, "build-logs")
 	logs := installed.Directory(stageDir).Filter(dagger.DirectoryFilterOpts{Include: []string{
-		"**/spack-build-out.txt", "**/spack-build-env.txt", "**/config.log", "**/install-time-test-log.txt",
+		"**/spack-build-out.txt", "**/spack-build-env-mods.txt", "**/config.log", "**/install-time-test-log.txt",
 	}})
 	if _, err := logs.Export(ctx, dir); err != nil {
 		return "", err

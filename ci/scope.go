@@ -22,11 +22,16 @@ type scopeSettings struct {
 }
 
 // The shared build cache's mirror name, and the variables that hold its credentials
-// in the builder (the token as a Dagger secret).
+// in the builder (the token as a Dagger secret). Spack reads the token from its own
+// environment, and a package's build inherits that environment, which Spack writes
+// whole to the build stage's spack-build-env.txt and which every configure, make and
+// test script sees. Spack's clean build environment drops variables named *_ROOT
+// (other than SPACK_ROOT; build_environment.clean_environment), so the token's name
+// ends in _ROOT: Spack has it to fetch and push binaries, no build does.
 const (
 	sharedCacheMirror = "spack-ghcr-shared"
 	cacheUserVar      = "SPACK_GHCR_BUILDCACHE_USER"
-	cacheTokenVar     = "SPACK_GHCR_BUILDCACHE_TOKEN"
+	cacheTokenVar     = "SPACK_GHCR_BUILDCACHE_TOKEN_ROOT"
 )
 
 // spackScope is the pipeline's configuration scope, `spack -C`, which Spack reads above

@@ -43,6 +43,6 @@ func TestViewSettings(t *testing.T) {
 
 func TestSpackScopeSharedCache(t *testing.T) {
 	files := spackScope(scopeSettings{buildcache: "oci://ghcr.io/o/buildcache", cacheAuth: true})
-	assert.Contains(t, files["mirrors.yaml"], "  spack-ghcr-shared:\n    url: oci://ghcr.io/o/buildcache\n    signed: false\n    source: false\n    access_pair:\n      id_variable: SPACK_GHCR_BUILDCACHE_USER\n      secret_variable: SPACK_GHCR_BUILDCACHE_TOKEN\n")
+	assert.Contains(t, files["mirrors.yaml"], "  spack-ghcr-shared:\n    url: oci://ghcr.io/o/buildcache\n    signed: false\n    source: false\n    access_pair:\n      id_variable: SPACK_GHCR_BUILDCACHE_USER\n      secret_variable: SPACK_GHCR_BUILDCACHE_TOKEN_ROOT\n")
 	assert.NotContains(t, spackScope(scopeSettings{buildcache: "oci+http://127.0.0.1:5000/c"})["mirrors.yaml"], "access_pair")
 }

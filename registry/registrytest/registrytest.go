@@ -4,12 +4,15 @@
 package registrytest
 
 import (
+	"bytes"
 	"io"
 	"log"
 	"math/rand"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -35,11 +38,20 @@ type Registry struct {
 	// Host is HOST:PORT, plain HTTP.
 	Host string
 
-	mu     sync.Mutex
-	faults []Fault
-	log    []string
-	user   string
-	pass   string
+	mu      sync.Mutex
+	faults  []Fault
+	fired   int
+	log     []string
+	user    string
+	pass    string
+	keep    bool
+	uploads []Upload
+}
+
+// Upload is a request that carried a body: a blob, a chunk of one, or a manifest.
+type Upload struct {
+	Method, Path string
+	Body         []byte
 }
 
 // New starts a registry with the referrers API or without it (then clients fall back
@@ -47,8 +59,32 @@ type Registry struct {
 func New(t *testing.T, referrers bool, faults ...Fault) *Registry {
 	t.Helper()
 	r := &Registry{faults: faults}
+	srv := httptest.NewServer(r.handler(referrers))
+	t.Cleanup(srv.Close)
+	r.Host = strings.TrimPrefix(srv.URL, "http://")
+	return r
+}
+
+// NewAt is New listening on addr (HOST:PORT; port 0 for any), for clients that cannot
+// reach the loopback address, such as containers in a Dagger engine. It keeps what was
+// uploaded (Uploads).
+func NewAt(t *testing.T, addr string, referrers bool, faults ...Fault) *Registry {
+	t.Helper()
+	l, err := net.Listen("tcp", addr)
+	require.NoError(t, err)
+	r := &Registry{faults: faults, keep: true}
+	srv := httptest.NewUnstartedServer(r.handler(referrers))
+	srv.Listener.Close()
+	srv.Listener = l
+	srv.Start()
+	t.Cleanup(srv.Close)
+	r.Host = l.Addr().String()
+	return r
+}
+
+func (r *Registry) handler(referrers bool) http.Handler {
 	inner := ggcrregistry.New(ggcrregistry.WithReferrersSupport(referrers), ggcrregistry.Logger(log.New(io.Discard, "", 0)))
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		if !r.authorized(req) {
 			w.Header().Set("WWW-Authenticate", `Basic realm="registrytest"`)
 			http.Error(w, `{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}`, http.StatusUnauthorized)
@@ -62,11 +98,17 @@ func New(t *testing.T, referrers bool, faults ...Fault) *Registry {
 		r.mu.Lock()
 		r.log = append(r.log, req.Method+" "+req.URL.Path)
 		r.mu.Unlock()
+		var body bytes.Buffer
+		if r.keep && req.Body != nil {
+			req.Body = io.NopCloser(io.TeeReader(req.Body, &body))
+		}
 		inner.ServeHTTP(w, req)
-	}))
-	t.Cleanup(srv.Close)
-	r.Host = strings.TrimPrefix(srv.URL, "http://")
-	return r
+		if body.Len() > 0 {
+			r.mu.Lock()
+			r.uploads = append(r.uploads, Upload{Method: req.Method, Path: req.URL.Path, Body: body.Bytes()})
+			r.mu.Unlock()
+		}
+	})
 }
 
 // SetFaults replaces the faults still to fire.
@@ -102,6 +144,7 @@ func (r *Registry) fire(req *http.Request) int {
 			if f.Times > 0 {
 				f.Times--
 			}
+			r.fired++
 			return f.Code
 		}
 	}
@@ -122,6 +165,22 @@ func (r *Registry) ManifestPuts() []string {
 		}
 	}
 	return out
+}
+
+// Uploads are the bodies the registry received and accepted, from a registry made
+// with NewAt.
+func (r *Registry) Uploads() []Upload {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.uploads)
+}
+
+// Counts are the requests the registry answered normally, and those it failed on
+// purpose.
+func (r *Registry) Counts() (served, faulted int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.log), r.fired
 }
 
 // Testbed returns a fresh repository on the test bed's registry (plain HTTP), or skips
