@@ -40,7 +40,7 @@ func newBenchCmd() *cobra.Command {
 	return cmd
 }
 
-func runBench(ctx context.Context, cfg buildConfig, add string, stdout io.Writer) error {
+func runBench(ctx context.Context, cfg buildConfig, add string, stdout io.Writer) (err error) {
 	if err := cfg.validate(); err != nil {
 		return err
 	}
@@ -67,7 +67,7 @@ func runBench(ctx context.Context, cfg buildConfig, add string, stdout io.Writer
 	if err != nil {
 		return err
 	}
-	defer client.Close()
+	defer func() { closeSession(client, err) }()
 
 	timed := func(e *spack.Environment) (*buildResult, time.Duration, error) {
 		start := time.Now()

@@ -220,7 +220,9 @@ func buildAll(ctx context.Context, client *dagger.Client, cfg buildConfig, sh sh
 			res, err := buildEnvironment(ctx, client, cfg, sh, env)
 			if err != nil {
 				errs[i] = fmt.Errorf("%s: %w", env.Name, explainFault(err))
-				log.Printf("%v", errs[i])
+				if len(envs) > 1 {
+					log.Printf("%v", errs[i]) // with one, main prints it
+				}
 				return nil
 			}
 			refs[i] = cmp.Or(res.Ref, res.Tarball)
