@@ -68,7 +68,11 @@ func Normalize(img v1.Image, r Recipe) (v1.Image, error) {
 		h := v1.History{Created: epoch, CreatedBy: r.CreatedBy}
 		if i < r.BaseLayers {
 			h.CreatedBy = "base image " + r.Base
-			adds = append(adds, mutate.Addendum{Layer: l, History: h})
+			mt, err := ociMediaType(l)
+			if err != nil {
+				return nil, fmt.Errorf("layer %d: %w", i, err)
+			}
+			adds = append(adds, mutate.Addendum{Layer: l, History: h, MediaType: mt})
 			continue
 		}
 		nl, err := rewriteLayer(l, r.Epoch, filepath.Join(r.Work, fmt.Sprintf("layer-%d.tar.gz", i)))
@@ -89,6 +93,20 @@ func Normalize(img v1.Image, r Recipe) (v1.Image, error) {
 	ncf.Config = cf.Config
 	ncf.Created = epoch
 	return mutate.ConfigFile(out, ncf)
+}
+
+// ociMediaType is a layer's media type in OCI's terms: the engine's docker-format
+// export and OCI's name the same gzip blob differently, and one manifest should not
+// mix the two.
+func ociMediaType(l v1.Layer) (types.MediaType, error) {
+	mt, err := l.MediaType()
+	if err != nil {
+		return "", err
+	}
+	if mt == types.DockerLayer {
+		return types.OCILayer, nil
+	}
+	return mt, nil
 }
 
 // rewriteLayer writes l's files with fixed times to path, gzipped, and returns the

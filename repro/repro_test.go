@@ -3,7 +3,10 @@ package repro
 import (
 	"archive/tar"
 	"bytes"
+	"encoding/json"
 	"io"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -128,6 +131,11 @@ func TestNormalizeSameFilesSameDigest(t *testing.T) {
 	mt, err := first.MediaType()
 	require.NoError(t, err)
 	assert.Equal(t, "application/vnd.oci.image.manifest.v1+json", string(mt))
+	m, err := first.Manifest()
+	require.NoError(t, err)
+	for _, l := range m.Layers {
+		assert.Equal(t, "application/vnd.oci.image.layer.v1.tar+gzip", string(l.MediaType), "one manifest, one naming of gzip layers")
+	}
 
 	rc, err := nl[2].Uncompressed()
 	require.NoError(t, err)
@@ -195,5 +203,55 @@ func TestCompare(t *testing.T) {
 			assert.Equal(t, tt.wantConfig, d.Config)
 			assert.Equal(t, len(tt.wantFiles)+len(tt.wantConfig) == 0, d.None())
 		})
+	}
+}
+
+func TestWriteTar(t *testing.T) {
+	base, err := random.Image(256, 1)
+	require.NoError(t, err)
+	now := time.Unix(1_700_000_000, 0)
+	img, err := Normalize(engineImage(t, base, now, nil, layer(t, now, appFiles...)), Recipe{Epoch: now, BaseLayers: 1, Work: t.TempDir()})
+	require.NoError(t, err)
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a.tar"), filepath.Join(dir, "b.tar")
+	require.NoError(t, WriteTar(a, img))
+	require.NoError(t, WriteTar(b, img))
+	da, err := os.ReadFile(a)
+	require.NoError(t, err)
+	db, err := os.ReadFile(b)
+	require.NoError(t, err)
+	assert.Equal(t, da, db, "the same image, the same file")
+
+	// The OCI index names the image's digest; docker's manifest.json reads back to the
+	// same layers.
+	digest, err := img.Digest()
+	require.NoError(t, err)
+	var index v1.IndexManifest
+	require.NoError(t, json.Unmarshal(tarEntry(t, a, "index.json"), &index))
+	require.Len(t, index.Manifests, 1)
+	assert.Equal(t, digest, index.Manifests[0].Digest)
+	back, err := tarball.ImageFromPath(a, nil)
+	require.NoError(t, err)
+	want, err := img.ConfigFile()
+	require.NoError(t, err)
+	got, err := back.ConfigFile()
+	require.NoError(t, err)
+	assert.Equal(t, want.RootFS.DiffIDs, got.RootFS.DiffIDs)
+}
+
+func tarEntry(t *testing.T, path, name string) []byte {
+	t.Helper()
+	f, err := os.Open(path)
+	require.NoError(t, err)
+	defer f.Close()
+	tr := tar.NewReader(f)
+	for {
+		hdr, err := tr.Next()
+		require.NoError(t, err, "no %s in %s", name, path)
+		if hdr.Name == name {
+			data, err := io.ReadAll(tr)
+			require.NoError(t, err)
+			return data
+		}
 	}
 }
