@@ -39,6 +39,7 @@ type buildConfig struct {
 	standAlone   bool
 	testTimeout  int
 	summary      string
+	repro        reproFlags
 }
 
 func (c *buildConfig) register(fs *pflag.FlagSet) {
@@ -60,8 +61,9 @@ func (c *buildConfig) register(fs *pflag.FlagSet) {
 	fs.StringVar(&c.out, "out", "out", "directory for spack.lock, logs, build.json and the image tarball")
 	fs.Float64Var(&c.maxSizeMB, "max-size", 0, "fail before publishing if the runtime image's payload exceeds this many MB (0: no limit)")
 	fs.StringVar(&c.source, "source", sourceURL(), "org.opencontainers.image.source label (default from $GITHUB_SERVER_URL/$GITHUB_REPOSITORY)")
-	fs.StringVar(&c.revision, "revision", os.Getenv("GITHUB_SHA"), "org.opencontainers.image.revision label (default $GITHUB_SHA)")
+	fs.StringVar(&c.revision, "revision", "", "org.opencontainers.image.revision label and a tag (default: the commit of the environment's last change)")
 	fs.StringVar(&c.pins, "pins", "pins.yaml", "file pinning the Spack version and the spack-packages commit")
+	c.repro.register(fs)
 }
 
 func sourceURL() string {

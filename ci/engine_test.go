@@ -127,7 +127,9 @@ func TestPublishAndPullBack(t *testing.T) {
 	ctr := client.Container().From(base).
 		WithNewFile("/opt/hello.txt", "hello from spack-ghcr\n").
 		With(withLabels(map[string]string{"io.spack-ghcr.environment": "publish-test", "org.opencontainers.image.version": "1.0"}))
-	ref, err := publish(ctx, ctr, registry+"/spack-ghcr-test", "publish-test", []string{"latest", "1.0"})
+	img, err := exportImage(ctx, ctr, filepath.Join(t.TempDir(), "image.tar"))
+	require.NoError(t, err)
+	ref, err := pushImage(ctx, img, registry+"/spack-ghcr-test", "publish-test", []string{"latest", "1.0"})
 	require.NoError(t, err)
 	require.Contains(t, ref, "@sha256:")
 	_, digest, _ := strings.Cut(ref, "@")

@@ -9,33 +9,26 @@ import (
 	"strings"
 
 	"dagger.io/dagger"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 
 	"github.com/spack-ghcr/spack-ghcr/slim"
 	"github.com/spack-ghcr/spack-ghcr/spack"
 )
 
-// measureImage exports the image as an OCI tarball and sums its layers' uncompressed
-// sizes; the payload is what the image adds to its base. Sizes and base images' layers
-// are remembered across runs (slim.LayerCache), so that a rerun does not read the base
-// again.
-func measureImage(ctx context.Context, client *dagger.Client, ctr *dagger.Container, base, tarPath string) (slim.ImageSizes, error) {
+// measureImage sums the image's layers' uncompressed sizes; the payload is what the
+// image adds to its base. Sizes and base images' layers are remembered across runs
+// (slim.LayerCache), so that a rerun does not read the base again.
+func measureImage(ctx context.Context, client *dagger.Client, img v1.Image, base, work string) (slim.ImageSizes, error) {
 	cache := slim.LoadLayerCache()
 	defer cache.Save()
-	if _, err := ctr.Export(ctx, tarPath); err != nil {
-		return slim.ImageSizes{}, fmt.Errorf("exporting the image: %w", err)
-	}
-	img, err := tarball.ImageFromPath(tarPath, nil)
-	if err != nil {
-		return slim.ImageSizes{}, fmt.Errorf("reading %s: %w", tarPath, err)
-	}
 	ids, err := cache.LayerIDs(img)
 	if err != nil {
 		return slim.ImageSizes{}, err
 	}
 	var baseIDs []string
 	if base != spack.Scratch {
-		if baseIDs, err = baseLayers(ctx, client, cache, base, filepath.Join(filepath.Dir(tarPath), ".base.tar")); err != nil {
+		if baseIDs, err = baseLayers(ctx, client, cache, base, filepath.Join(work, "base.tar")); err != nil {
 			return slim.ImageSizes{}, err
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"dagger.io/dagger"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"github.com/spack-ghcr/spack-ghcr/slim"
 	"github.com/spack-ghcr/spack-ghcr/spack"
@@ -23,6 +24,7 @@ type buildResult struct {
 	RuntimeImage  string             `json:"runtime_base_image"`
 	Ref           string             `json:"ref,omitempty"`
 	Digest        string             `json:"digest,omitempty"`
+	Inputs        *buildInputs       `json:"inputs,omitempty"`
 	Tarball       string             `json:"tarball,omitempty"`
 	BuilderBytes  int64              `json:"builder_bytes"`
 	RuntimeBytes  int64              `json:"runtime_bytes"`
@@ -44,6 +46,10 @@ type buildResult struct {
 	installed *dagger.Container
 	// elfs are the shipped ELF files, for the smoke test.
 	elfs []slim.ELF
+	// image is the runtime image as published, reproducible (reproducibleImage).
+	image v1.Image
+	// skipped says the inputs were those of an image already built: nothing ran.
+	skipped bool
 }
 
 func newBuildResult(env *spack.Environment, target string) *buildResult {
@@ -59,6 +65,9 @@ func newBuildResult(env *spack.Environment, target string) *buildResult {
 // addLockfile records the roots, and the externals the runtime OS must provide.
 func (r *buildResult) addLockfile(lf *spack.Lockfile) {
 	r.Roots = rootIDs(lf)
+	if r.Inputs != nil {
+		r.Inputs.Lockfile = lf.SHA256
+	}
 	for _, x := range lf.RuntimeClosure().Externals {
 		r.Externals = append(r.Externals, x.Name+"@"+x.Version+" ("+x.External+")")
 	}
@@ -83,7 +92,7 @@ func newProgress(env string, res *buildResult) *progress {
 
 // stageKeys name the stages in build.json's stage_seconds.
 var stageKeys = map[string]string{
-	"preparing the builder": "builder", "concretizing": "concretize", "installing": "install",
+	"resolving inputs": "inputs", "preparing the builder": "builder", "concretizing": "concretize", "installing": "install",
 	"testing": "test", "assembling runtime image": "runtime", "smoke testing": "smoke",
 	"measuring": "measure", "publishing": "publish",
 }

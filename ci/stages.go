@@ -6,10 +6,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"dagger.io/dagger"
 
+	"github.com/spack-ghcr/spack-ghcr/repro"
 	"github.com/spack-ghcr/spack-ghcr/slim"
 	"github.com/spack-ghcr/spack-ghcr/spack"
 )
@@ -26,10 +26,7 @@ func runtimeStage(ctx context.Context, client *dagger.Client, cfg buildConfig, e
 	}
 	res.PackageBytes, res.FloorBytes, res.OSLibraries = img.sizes, img.floor, img.osLibs
 	res.elfs = img.elfs
-	return img.ctr.With(withLabels(imageLabels(imageInfo{
-		env: env, lockfile: lf, target: res.Target, spackVersion: env.Images.SpackVersion,
-		source: cfg.source, revision: cfg.revision,
-	}))), nil
+	return img.ctr.With(withLabels(imageLabels(imageInfo{env: env, lockfile: lf, target: res.Target, inputs: res.Inputs}))), nil
 }
 
 // smokeStage checks every shipped ELF file's libraries in the image, then runs the
@@ -49,18 +46,31 @@ func smokeStage(ctx context.Context, client *dagger.Client, ctr *dagger.Containe
 	return runSmokeScript(ctx, ctr, client.Host().File(script))
 }
 
-// measureStage exports the image, measures it against its base and checks -max-size.
-func measureStage(ctx context.Context, client *dagger.Client, ctr, builder *dagger.Container, cfg buildConfig, env *spack.Environment, out string, res *buildResult) error {
-	tar := filepath.Join(out, "image.tar")
-	sizes, err := measureImage(ctx, client, ctr, env.Images.Runtime, tar)
+// measureStage exports the image, makes it reproducible (reproducibleImage), measures
+// it against its base, writes OUT/ENV/image.tar with -export and checks -max-size.
+func measureStage(ctx context.Context, client *dagger.Client, ctr, builder *dagger.Container, cfg buildConfig, env *spack.Environment, out, work string, res *buildResult) error {
+	img, err := reproducibleImage(ctx, client, ctr, env, res.Inputs, work)
 	if err != nil {
 		return err
 	}
+	sizes, err := measureImage(ctx, client, img, env.Images.Runtime, work)
+	if err != nil {
+		return err
+	}
+	digest, err := img.Digest()
+	if err != nil {
+		return err
+	}
+	res.image, res.Digest = img, digest.String()
 	res.RuntimeBytes, res.PayloadBytes, res.Layers = sizes.Total, sizes.Payload, sizes.Layers
+	tar := filepath.Join(out, "image.tar")
 	if cfg.export {
+		if err := repro.WriteTar(tar, img); err != nil {
+			return err
+		}
 		res.Tarball = tar
 	} else {
-		os.Remove(tar)
+		removeStale(tar)
 	}
 	if b, err := builderSize(ctx, builder); err == nil {
 		res.BuilderBytes = b
@@ -72,18 +82,15 @@ func measureStage(ctx context.Context, client *dagger.Client, ctr, builder *dagg
 }
 
 // publishStage pushes the image under its tags.
-func publishStage(ctx context.Context, ctr *dagger.Container, cfg buildConfig, sh shared, env *spack.Environment, lf *spack.Lockfile, res *buildResult) error {
-	if sh.auth != nil {
-		host, _, _ := strings.Cut(cfg.registry, "/")
-		ctr = ctr.WithRegistryAuth(host, cfg.registryUser, sh.auth)
+func publishStage(ctx context.Context, cfg buildConfig, sh shared, env *spack.Environment, lf *spack.Lockfile, res *buildResult) error {
+	auth, err := registryAuth(ctx, cfg, sh)
+	if err != nil {
+		return err
 	}
-	ref, err := publish(ctx, ctr, cfg.registry, env.Name, imageTags(cfg.revision, lf))
+	ref, err := pushImage(ctx, res.image, cfg.registry, env.Name, imageTags(res.Inputs.Revision, lf), auth)
 	if err != nil {
 		return err
 	}
 	res.Ref = ref
-	if _, digest, ok := strings.Cut(ref, "@"); ok {
-		res.Digest = digest
-	}
 	return nil
 }

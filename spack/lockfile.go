@@ -17,7 +17,7 @@ type Lockfile struct {
 	SpackVersion string
 	// SHA256 is the file's hash in hex, as images and build.json record it.
 	SHA256 string
-	Roots        []Root
+	Roots  []Root
 	// Specs maps a DAG hash to its concrete spec.
 	Specs map[string]*ConcreteSpec
 }
