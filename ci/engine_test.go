@@ -264,3 +264,41 @@ func TestSmokeScript(t *testing.T) {
 		})
 	}
 }
+
+// TestReproducibleRuntimeImage builds the same install tree twice on fresh engine
+// state (every step after the upload runs again, so the engine's own image carries
+// other dates) and gets the same digest, on scratch and on a base image.
+func TestReproducibleRuntimeImage(t *testing.T) {
+	client, base := engine(t)
+	ctx := context.Background()
+	root := slimtest.InstallTree(t)
+	closure, prefixes := testClosure()
+	for _, runtimeBase := range []string{spack.Scratch, base} {
+		t.Run(runtimeBase, func(t *testing.T) {
+			env := &spack.Environment{Name: "app", Images: spack.ResolvedImages{Runtime: runtimeBase}}
+			in := &buildInputs{Key: "sha256:k", SourceDateEpoch: 1_700_000_000}
+			var engineDigests, digests []string
+			for range 2 {
+				builder := fakeBuilder(t, client, base, root).WithEnvVariable("SPACK_GHCR_CACHE_KEY", randomHex(6))
+				img, err := buildRuntime(ctx, client, runtimeInputs{
+					builder: builder, closure: closure, prefixes: prefixes,
+					profile: slim.Runtime, strip: true, base: runtimeBase, work: t.TempDir(),
+				})
+				require.NoError(t, err)
+				work := t.TempDir()
+				raw, err := exportImage(ctx, img.ctr, filepath.Join(work, "raw.tar"))
+				require.NoError(t, err)
+				d, err := raw.Digest()
+				require.NoError(t, err)
+				engineDigests = append(engineDigests, d.String())
+				normal, err := reproducibleImage(ctx, client, img.ctr, env, in, work)
+				require.NoError(t, err)
+				d, err = normal.Digest()
+				require.NoError(t, err)
+				digests = append(digests, d.String())
+			}
+			assert.NotEqual(t, engineDigests[0], engineDigests[1], "the engine's export differs by its dates")
+			assert.Equal(t, digests[0], digests[1], "the normalised image does not")
+		})
+	}
+}
