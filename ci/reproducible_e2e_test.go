@@ -4,7 +4,6 @@ import (
 	"archive/tar"
 	"bytes"
 	"context"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,11 +11,11 @@ import (
 	"time"
 
 	"dagger.io/dagger"
+	"github.com/google/go-containerregistry/pkg/crane"
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
-	"github.com/google/go-containerregistry/pkg/v1/tarball"
 	"github.com/spf13/pflag"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -59,7 +58,9 @@ func TestVerify(t *testing.T) {
 	img, err := remote.Image(r)
 	require.NoError(t, err)
 	lib := libraryIn(t, img, "libsigsegv.so.")
-	planted, err := mutate.AppendLayers(img, tarLayer(t, lib, "planted\n"))
+	layer, err := crane.Layer(map[string][]byte{strings.TrimPrefix(lib, "/"): []byte("planted\n")})
+	require.NoError(t, err)
+	planted, err := mutate.AppendLayers(img, layer)
 	require.NoError(t, err)
 	plantedRef := registry + "/spack-ghcr-verify/libsigsegv:planted"
 	tag, err := name.NewTag(plantedRef)
@@ -90,20 +91,6 @@ func libraryIn(t *testing.T, img v1.Image, prefix string) string {
 			return "/" + hdr.Name
 		}
 	}
-}
-
-func tarLayer(t *testing.T, path, body string) v1.Layer {
-	t.Helper()
-	var buf bytes.Buffer
-	tw := tar.NewWriter(&buf)
-	require.NoError(t, tw.WriteHeader(&tar.Header{Typeflag: tar.TypeReg, Name: strings.TrimPrefix(path, "/"), Mode: 0o755, Size: int64(len(body))}))
-	_, err := tw.Write([]byte(body))
-	require.NoError(t, err)
-	require.NoError(t, tw.Close())
-	data := buf.Bytes()
-	l, err := tarball.LayerFromOpener(func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil })
-	require.NoError(t, err)
-	return l
 }
 
 // TestCommittedLockfile builds libsigsegv with the spack.lock of a first build

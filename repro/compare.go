@@ -75,9 +75,9 @@ type Differences struct {
 // None reports whether the images hold the same files and config.
 func (d *Differences) None() bool { return len(d.Files) == 0 && len(d.Config) == 0 }
 
-// Compare reads both images' file systems, from the first layer where they part (the
-// layers before it are the same bytes), and their configs. Times do not count:
-// Normalize gives every file the same one; the config's created date does.
+// Compare reads both images' file systems and configs. Layers the two share at the
+// bottom (the base, usually) are read once. Times do not count: Normalize gives every
+// file the same one; the config's created date does.
 func Compare(a, b v1.Image) (*Differences, error) {
 	la, err := a.Layers()
 	if err != nil {
@@ -91,12 +91,15 @@ func Compare(a, b v1.Image) (*Differences, error) {
 	for common < min(len(la), len(lb)) && sameLayer(la[common], lb[common]) {
 		common++
 	}
-	ta, err := Files(la[common:])
+	shared, err := Files(la[:common])
 	if err != nil {
 		return nil, err
 	}
-	tb, err := Files(lb[common:])
-	if err != nil {
+	ta, tb := maps.Clone(shared), maps.Clone(shared)
+	if err := applyLayers(ta, la[common:]); err != nil {
+		return nil, err
+	}
+	if err := applyLayers(tb, lb[common:]); err != nil {
 		return nil, err
 	}
 	d := &Differences{}
@@ -135,18 +138,22 @@ func keysOfBoth[V any](a, b map[string]V) []string {
 // delete or empty as entries of their own.
 func Files(layers []v1.Layer) (map[string]*Entry, error) {
 	tree := map[string]*Entry{}
+	return tree, applyLayers(tree, layers)
+}
+
+func applyLayers(tree map[string]*Entry, layers []v1.Layer) error {
 	for i, l := range layers {
 		rc, err := l.Uncompressed()
 		if err != nil {
-			return nil, fmt.Errorf("reading layer %d: %w", i, err)
+			return fmt.Errorf("reading layer %d: %w", i, err)
 		}
 		err = applyLayer(tree, rc)
 		rc.Close()
 		if err != nil {
-			return nil, fmt.Errorf("reading layer %d: %w", i, err)
+			return fmt.Errorf("reading layer %d: %w", i, err)
 		}
 	}
-	return tree, nil
+	return nil
 }
 
 func applyLayer(tree map[string]*Entry, r io.Reader) error {

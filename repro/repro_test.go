@@ -181,6 +181,11 @@ func TestCompare(t *testing.T) {
 			wantFiles: []string{"/opt/software/app/lib/libapp.so: 8 bytes, sha256 dbfb11d6c032, mode 644 | 12 bytes, sha256 ddaf776eefe8, mode 644"},
 		},
 		{
+			name:      "a layer on top overrides a shared file",
+			other:     img(labels, layer(t, now, appFiles...), layer(t, now, file{name: "opt/software/app/lib/libapp.so", body: "\x7fELF planted"})),
+			wantFiles: []string{"/opt/software/app/lib/libapp.so: 8 bytes, sha256 dbfb11d6c032, mode 644 | 12 bytes, sha256 ddaf776eefe8, mode 644"},
+		},
+		{
 			name:      "missing and deleted files",
 			other:     img(labels, layer(t, now, appFiles[:2]...), layer(t, now, file{name: "opt/software/app/bin/.wh.app"})),
 			wantFiles: []string{"/opt/software/app/bin/app: 8 bytes, sha256 142a4b93b305, mode 755 | deleted", "/opt/software/app/lib/libapp.so: 8 bytes, sha256 dbfb11d6c032, mode 644 | absent", "/opt/software/app/lib/libapp.so.1: symlink to libapp.so | absent"},
