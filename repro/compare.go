@@ -2,15 +2,9 @@ package repro
 
 import (
 	"archive/tar"
-	"crypto/sha256"
-	"encoding/hex"
-	"errors"
 	"fmt"
-	"io"
 	"maps"
-	"path"
 	"slices"
-	"strings"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 )
@@ -27,7 +21,11 @@ type Entry struct {
 	// SHA256 is a regular file's content hash, in hex.
 	SHA256 string
 	// Link is a symbolic or hard link's target.
-	Link string
+	Link               string
+	Devmajor, Devminor int64
+	// Xattrs are the extended attributes (file capabilities…), "name=hex(value)"
+	// lines in name order.
+	Xattrs string
 }
 
 // Marks for the entries whiteout files leave.
@@ -91,20 +89,20 @@ func Compare(a, b v1.Image) (*Differences, error) {
 	for common < min(len(la), len(lb)) && sameLayer(la[common], lb[common]) {
 		common++
 	}
-	shared, err := Files(la[:common])
-	if err != nil {
+	shared := newTree(nil)
+	if err := shared.apply(la[:common]); err != nil {
 		return nil, err
 	}
-	ta, tb := maps.Clone(shared), maps.Clone(shared)
-	if err := applyLayers(ta, la[common:]); err != nil {
+	ta, tb := shared.clone(), shared.clone()
+	if err := ta.apply(la[common:]); err != nil {
 		return nil, err
 	}
-	if err := applyLayers(tb, lb[common:]); err != nil {
+	if err := tb.apply(lb[common:]); err != nil {
 		return nil, err
 	}
 	d := &Differences{}
-	for _, p := range keysOfBoth(ta, tb) {
-		ea, eb := ta[p], tb[p]
+	for _, p := range keysOfBoth(ta.entries, tb.entries) {
+		ea, eb := ta.entries[p], tb.entries[p]
 		if ea == nil || eb == nil || *ea != *eb {
 			d.Files = append(d.Files, FileDiff{Path: p, A: ea, B: eb})
 		}
@@ -132,73 +130,6 @@ func keysOfBoth[V any](a, b map[string]V) []string {
 	keys := slices.AppendSeq(slices.Collect(maps.Keys(a)), maps.Keys(b))
 	slices.Sort(keys)
 	return slices.Compact(keys)
-}
-
-// Files is the file system the layers leave, applied in order, with the paths they
-// delete or empty as entries of their own.
-func Files(layers []v1.Layer) (map[string]*Entry, error) {
-	tree := map[string]*Entry{}
-	return tree, applyLayers(tree, layers)
-}
-
-func applyLayers(tree map[string]*Entry, layers []v1.Layer) error {
-	for i, l := range layers {
-		rc, err := l.Uncompressed()
-		if err != nil {
-			return fmt.Errorf("reading layer %d: %w", i, err)
-		}
-		err = applyLayer(tree, rc)
-		rc.Close()
-		if err != nil {
-			return fmt.Errorf("reading layer %d: %w", i, err)
-		}
-	}
-	return nil
-}
-
-func applyLayer(tree map[string]*Entry, r io.Reader) error {
-	tr := tar.NewReader(r)
-	for {
-		hdr, err := tr.Next()
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		p := "/" + strings.TrimPrefix(path.Clean("/"+hdr.Name), "/")
-		dir, base := path.Split(p)
-		if base == ".wh..wh..opq" {
-			removeBelow(tree, path.Clean(dir))
-			tree[path.Clean(dir)+"/"] = &Entry{Path: path.Clean(dir) + "/", Type: opaque}
-			continue
-		}
-		if name, ok := strings.CutPrefix(base, ".wh."); ok {
-			gone := path.Join(dir, name)
-			removeBelow(tree, gone)
-			tree[gone] = &Entry{Path: gone, Type: whiteout}
-			continue
-		}
-		e := &Entry{Path: p, Type: hdr.Typeflag, Mode: hdr.Mode, Uid: hdr.Uid, Gid: hdr.Gid, Link: hdr.Linkname}
-		if hdr.Typeflag == tar.TypeReg {
-			h := sha256.New()
-			n, err := io.Copy(h, tr)
-			if err != nil {
-				return fmt.Errorf("%s: %w", p, err)
-			}
-			e.Size, e.SHA256 = n, hex.EncodeToString(h.Sum(nil))
-		}
-		tree[p] = e
-	}
-}
-
-// removeBelow drops p and everything under it.
-func removeBelow(tree map[string]*Entry, p string) {
-	for k := range tree {
-		if k == p || strings.HasPrefix(k, strings.TrimSuffix(p, "/")+"/") {
-			delete(tree, k)
-		}
-	}
 }
 
 // compareConfig lists the config fields that differ, labels one by one.

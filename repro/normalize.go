@@ -14,8 +14,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
+	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -39,16 +42,17 @@ type Recipe struct {
 	Base string
 	// CreatedBy describes the layers on top of the base in the history.
 	CreatedBy string
-	// Work is a directory for the rewritten layers; they must outlive the image
-	// returned, which reads them.
+	// Work is a directory for the squashed layer; it must outlive the image
+	// returned, which reads it.
 	Work string
 }
 
-// Normalize returns img with the layers above the base rewritten (every file time
-// set to the epoch, owner names and access and change times dropped, gzip without
-// a name or time in its header), the history rebuilt from the recipe, and the
-// config's dates set to the epoch. The manifest and config are OCI's. The same files
-// and config in give the same digest out.
+// Normalize returns img with the layers above the base squashed into one: the file
+// system they leave, entries in path order, every time the epoch, owners by number
+// only, gzip without a name or time in its header. The history is rebuilt from the
+// recipe and the config's dates are the epoch; manifest and config are OCI's. So the
+// same files and config give the same digest, however the engine split them into
+// layers.
 func Normalize(img v1.Image, r Recipe) (v1.Image, error) {
 	layers, err := img.Layers()
 	if err != nil {
@@ -62,25 +66,22 @@ func Normalize(img v1.Image, r Recipe) (v1.Image, error) {
 		return nil, fmt.Errorf("reading the image config: %w", err)
 	}
 	epoch := v1.Time{Time: r.Epoch.UTC()}
-	out := mutate.ConfigMediaType(mutate.MediaType(empty.Image, types.OCIManifestSchema1), types.OCIConfigJSON)
-	adds := make([]mutate.Addendum, 0, len(layers))
-	for i, l := range layers {
-		h := v1.History{Created: epoch, CreatedBy: r.CreatedBy}
-		if i < r.BaseLayers {
-			h.CreatedBy = "base image " + r.Base
-			mt, err := ociMediaType(l)
-			if err != nil {
-				return nil, fmt.Errorf("layer %d: %w", i, err)
-			}
-			adds = append(adds, mutate.Addendum{Layer: l, History: h, MediaType: mt})
-			continue
-		}
-		nl, err := rewriteLayer(l, r.Epoch, filepath.Join(r.Work, fmt.Sprintf("layer-%d.tar.gz", i)))
+	adds := make([]mutate.Addendum, 0, r.BaseLayers+1)
+	for i, l := range layers[:r.BaseLayers] {
+		mt, err := ociMediaType(l)
 		if err != nil {
 			return nil, fmt.Errorf("layer %d: %w", i, err)
 		}
-		adds = append(adds, mutate.Addendum{Layer: nl, History: h, MediaType: types.OCILayer})
+		adds = append(adds, mutate.Addendum{Layer: l, MediaType: mt, History: v1.History{Created: epoch, CreatedBy: "base image " + r.Base}})
 	}
+	if len(layers) > r.BaseLayers {
+		l, err := squash(layers[r.BaseLayers:], r.Epoch, filepath.Join(r.Work, "layer.tar.gz"))
+		if err != nil {
+			return nil, fmt.Errorf("squashing the layers above the base: %w", err)
+		}
+		adds = append(adds, mutate.Addendum{Layer: l, MediaType: types.OCILayer, History: v1.History{Created: epoch, CreatedBy: r.CreatedBy}})
+	}
+	out := mutate.ConfigMediaType(mutate.MediaType(empty.Image, types.OCIManifestSchema1), types.OCIConfigJSON)
 	if out, err = mutate.Append(out, adds...); err != nil {
 		return nil, err
 	}
@@ -109,65 +110,64 @@ func ociMediaType(l v1.Layer) (types.MediaType, error) {
 	return mt, nil
 }
 
-// rewriteLayer writes l's files with fixed times to path, gzipped, and returns the
-// layer read from there.
-func rewriteLayer(l v1.Layer, epoch time.Time, path string) (v1.Layer, error) {
-	rc, err := l.Uncompressed()
+// squash writes the file system the layers leave, gzipped, to path, and returns the
+// layer read from there. Whiteouts stay, for what the layers delete from the base.
+func squash(layers []v1.Layer, epoch time.Time, path string) (v1.Layer, error) {
+	spool, err := os.CreateTemp(filepath.Dir(path), "spool-")
 	if err != nil {
 		return nil, err
 	}
-	defer rc.Close()
+	defer os.Remove(spool.Name())
+	defer spool.Close()
+	t := newTree(spool)
+	if err := t.apply(layers); err != nil {
+		return nil, err
+	}
 	f, err := os.Create(path)
 	if err != nil {
 		return nil, err
 	}
 	zw := gzip.NewWriter(f) // no name and a zero time in the header
-	err = rewriteTar(rc, zw, epoch)
-	err = errors.Join(err, zw.Close(), f.Close())
-	if err != nil {
-		return nil, fmt.Errorf("rewriting to %s: %w", path, err)
+	err = writeTree(zw, t, epoch)
+	if err = errors.Join(err, zw.Close(), f.Close()); err != nil {
+		return nil, fmt.Errorf("writing %s: %w", path, err)
 	}
 	return tarball.LayerFromFile(path, tarball.WithMediaType(types.OCILayer))
 }
 
-// rewriteTar copies a layer's tar stream in the same order with fixed times. It keeps
-// what the files are (mode, owner ids, link targets, extended attributes, which
-// carry file capabilities) and drops what only says when or by whom they were made.
-func rewriteTar(r io.Reader, w io.Writer, epoch time.Time) error {
-	tr, tw := tar.NewReader(r), tar.NewWriter(w)
-	for {
-		hdr, err := tr.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
+// writeTree writes the tree as a tar stream in path order, every time the epoch.
+func writeTree(w io.Writer, t *tree, epoch time.Time) error {
+	tw := tar.NewWriter(w)
+	for _, p := range slices.Sorted(maps.Keys(t.entries)) {
+		e := t.entries[p]
+		pax, err := paxXattrs(e.Xattrs)
 		if err != nil {
-			return err
+			return fmt.Errorf("%s: %w", p, err)
 		}
-		nh := &tar.Header{
-			Typeflag: hdr.Typeflag, Name: hdr.Name, Linkname: hdr.Linkname, Size: hdr.Size,
-			Mode: hdr.Mode, Uid: hdr.Uid, Gid: hdr.Gid, Devmajor: hdr.Devmajor, Devminor: hdr.Devminor,
-			ModTime: epoch.UTC(), PAXRecords: xattrs(hdr.PAXRecords),
+		hdr := &tar.Header{
+			Typeflag: e.Type, Name: strings.TrimPrefix(p, "/"), Linkname: e.Link, Mode: e.Mode,
+			Uid: e.Uid, Gid: e.Gid, Devmajor: e.Devmajor, Devminor: e.Devminor, ModTime: epoch.UTC(), PAXRecords: pax,
 		}
-		if err := tw.WriteHeader(nh); err != nil {
-			return fmt.Errorf("%s: %w", hdr.Name, err)
+		switch e.Type {
+		case tar.TypeDir:
+			hdr.Name += "/"
+		case tar.TypeReg:
+			hdr.Size = e.Size
+		case whiteout, opaque:
+			dir, base := path.Split(strings.TrimSuffix(p, "/"))
+			hdr.Typeflag, hdr.Mode, hdr.Name = tar.TypeReg, 0o644, strings.TrimPrefix(dir, "/")+".wh."+base
+			if e.Type == opaque {
+				hdr.Name = strings.TrimPrefix(p, "/") + ".wh..wh..opq"
+			}
 		}
-		if _, err := io.Copy(tw, tr); err != nil {
-			return fmt.Errorf("%s: %w", hdr.Name, err)
+		if err := tw.WriteHeader(hdr); err != nil {
+			return fmt.Errorf("%s: %w", p, err)
+		}
+		if e.Type == tar.TypeReg {
+			if _, err := io.Copy(tw, io.NewSectionReader(t.spool, t.offset[p], e.Size)); err != nil {
+				return fmt.Errorf("%s: %w", p, err)
+			}
 		}
 	}
 	return tw.Close()
-}
-
-// xattrs keeps the extended attributes of PAX records, nil when there are none.
-func xattrs(pax map[string]string) map[string]string {
-	var out map[string]string
-	for k, v := range pax {
-		if strings.HasPrefix(k, "SCHILY.xattr.") {
-			if out == nil {
-				out = map[string]string{}
-			}
-			out[k] = v
-		}
-	}
-	return out
 }

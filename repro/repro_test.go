@@ -106,6 +106,17 @@ func TestNormalizeSameFilesSameDigest(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, d1, d2, "the build's dates must not reach the digest")
 
+	// The engine may split the same files into layers otherwise (here: a library
+	// copied, then overwritten by its stripped self): one squashed layer, one digest.
+	unstripped := file{name: "opt/software/app/lib/libapp.so", body: "\x7fELF lib with debug info"}
+	split := engineImage(t, base, monday, map[string]string{"b": "2", "a": "1"},
+		layer(t, monday, appFiles[0], unstripped), layer(t, monday, appFiles[1:]...))
+	n, err := Normalize(split, recipe())
+	require.NoError(t, err)
+	d, err := n.Digest()
+	require.NoError(t, err)
+	assert.Equal(t, d1, d, "layers split otherwise, same files")
+
 	changed := append(append([]file{}, appFiles[:2]...), file{name: "opt/software/app/lib/libapp.so", body: "\x7fELF lib2"}, appFiles[3])
 	d3, err := build(monday, changed...).Digest()
 	require.NoError(t, err)
@@ -151,6 +162,37 @@ func TestNormalizeSameFilesSameDigest(t *testing.T) {
 		assert.Empty(t, hdr.Uname, hdr.Name)
 		assert.True(t, hdr.AccessTime.IsZero(), hdr.Name)
 	}
+}
+
+func TestNormalizeKeepsDeletions(t *testing.T) {
+	base, err := random.Image(64, 1)
+	require.NoError(t, err)
+	now := time.Unix(1_700_000_000, 0)
+	img := engineImage(t, base, now, nil, layer(t, now, appFiles...),
+		layer(t, now, file{name: "etc/.wh.motd"}, file{name: "opt/software/app/bin/.wh.app"}, file{name: "var/cache/.wh..wh..opq"}))
+	n, err := Normalize(img, Recipe{Epoch: now, BaseLayers: 1, Work: t.TempDir()})
+	require.NoError(t, err)
+	layers, err := n.Layers()
+	require.NoError(t, err)
+	require.Len(t, layers, 2)
+	rc, err := layers[1].Uncompressed()
+	require.NoError(t, err)
+	defer rc.Close()
+	var names []string
+	tr := tar.NewReader(rc)
+	for {
+		hdr, err := tr.Next()
+		if err == io.EOF {
+			break
+		}
+		require.NoError(t, err)
+		names = append(names, hdr.Name)
+	}
+	assert.Equal(t, []string{
+		"etc/.wh.motd", // a base file deleted stays deleted
+		"opt/", "opt/software/app/bin/.wh.app", "opt/software/app/lib/libapp.so", "opt/software/app/lib/libapp.so.1",
+		"var/cache/.wh..wh..opq",
+	}, names, "path order; a file added and deleted above the base leaves its whiteout only")
 }
 
 func TestNormalizeRefusesMoreBaseLayersThanTheImageHas(t *testing.T) {
