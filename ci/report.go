@@ -46,7 +46,8 @@ type buildResult struct {
 	installed *dagger.Container
 	// elfs are the shipped ELF files, for the smoke test.
 	elfs []slim.ELF
-	// image is the runtime image as published, reproducible (reproducibleImage).
+	// image is the runtime image as published (reproducibleImage). It reads files in
+	// the run's work directory: valid until buildEnvironment returns.
 	image v1.Image
 	// skipped says the inputs were those of an image already built: nothing ran.
 	skipped bool
