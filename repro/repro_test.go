@@ -148,19 +148,28 @@ func TestNormalizeSameFilesSameDigest(t *testing.T) {
 		assert.Equal(t, "application/vnd.oci.image.layer.v1.tar+gzip", string(l.MediaType), "one manifest, one naming of gzip layers")
 	}
 
-	rc, err := nl[2].Uncompressed()
+	for _, hdr := range headers(t, nl[2]) {
+		assert.True(t, hdr.ModTime.Equal(epoch), hdr.Name)
+		assert.Empty(t, hdr.Uname, hdr.Name)
+		assert.True(t, hdr.AccessTime.IsZero(), hdr.Name)
+	}
+}
+
+// headers are a layer's tar headers, in order.
+func headers(t *testing.T, l v1.Layer) []*tar.Header {
+	t.Helper()
+	rc, err := l.Uncompressed()
 	require.NoError(t, err)
 	defer rc.Close()
+	var out []*tar.Header
 	tr := tar.NewReader(rc)
 	for {
 		hdr, err := tr.Next()
 		if err == io.EOF {
-			break
+			return out
 		}
 		require.NoError(t, err)
-		assert.True(t, hdr.ModTime.Equal(epoch), hdr.Name)
-		assert.Empty(t, hdr.Uname, hdr.Name)
-		assert.True(t, hdr.AccessTime.IsZero(), hdr.Name)
+		out = append(out, hdr)
 	}
 }
 
@@ -175,17 +184,8 @@ func TestNormalizeKeepsDeletions(t *testing.T) {
 	layers, err := n.Layers()
 	require.NoError(t, err)
 	require.Len(t, layers, 2)
-	rc, err := layers[1].Uncompressed()
-	require.NoError(t, err)
-	defer rc.Close()
 	var names []string
-	tr := tar.NewReader(rc)
-	for {
-		hdr, err := tr.Next()
-		if err == io.EOF {
-			break
-		}
-		require.NoError(t, err)
+	for _, hdr := range headers(t, layers[1]) {
 		names = append(names, hdr.Name)
 	}
 	assert.Equal(t, []string{
