@@ -129,7 +129,11 @@ func containerizeSize(ctx context.Context, client *dagger.Client, r *buildResult
 	if err != nil {
 		return slim.ImageSizes{}, fmt.Errorf("containerize-style image: %w", err)
 	}
-	sizes, err := measureImage(ctx, client, img, r.RuntimeImage, work)
+	baseIDs, err := baseLayerIDs(ctx, client, r.RuntimeImage, work)
+	if err != nil {
+		return slim.ImageSizes{}, err
+	}
+	sizes, err := measureImage(img, baseIDs)
 	if err != nil {
 		return slim.ImageSizes{}, fmt.Errorf("containerize-style image: %w", err)
 	}

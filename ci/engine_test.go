@@ -293,7 +293,7 @@ func TestReproducibleRuntimeImage(t *testing.T) {
 				d, err := raw.Digest()
 				require.NoError(t, err)
 				engineDigests = append(engineDigests, d.String())
-				normal, err := reproducibleImage(ctx, client, img.ctr, env, in, work)
+				normal, _, err := reproducibleImage(ctx, client, img.ctr, env, in, work)
 				require.NoError(t, err)
 				d, err = normal.Digest()
 				require.NoError(t, err)

@@ -17,22 +17,27 @@ import (
 )
 
 // measureImage sums the image's layers' uncompressed sizes; the payload is what the
-// image adds to its base. Sizes and base images' layers are remembered across runs
-// (slim.LayerCache), so that a rerun does not read the base again.
-func measureImage(ctx context.Context, client *dagger.Client, img v1.Image, base, work string) (slim.ImageSizes, error) {
+// image adds to the base whose layers are baseIDs. Layer sizes are remembered across
+// runs (slim.LayerCache).
+func measureImage(img v1.Image, baseIDs []string) (slim.ImageSizes, error) {
 	cache := slim.LoadLayerCache()
 	defer cache.Save()
 	ids, err := cache.LayerIDs(img)
 	if err != nil {
 		return slim.ImageSizes{}, err
 	}
-	var baseIDs []string
-	if base != spack.Scratch {
-		if baseIDs, err = baseLayers(ctx, client, cache, base, filepath.Join(work, "base.tar")); err != nil {
-			return slim.ImageSizes{}, err
-		}
-	}
 	return cache.Measure(ids, baseIDs), nil
+}
+
+// baseLayerIDs are the diff IDs of the base image's layers, none for scratch. They
+// are remembered across runs, so that a rerun does not read the base again.
+func baseLayerIDs(ctx context.Context, client *dagger.Client, base, work string) ([]string, error) {
+	if base == spack.Scratch {
+		return nil, nil
+	}
+	cache := slim.LoadLayerCache()
+	defer cache.Save()
+	return baseLayers(ctx, client, cache, base, filepath.Join(work, "base.tar"))
 }
 
 // baseLayers returns the diff IDs of the base image's layers.

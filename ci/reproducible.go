@@ -22,7 +22,6 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 
 	"github.com/spack-ghcr/spack-ghcr/repro"
-	"github.com/spack-ghcr/spack-ghcr/slim"
 	"github.com/spack-ghcr/spack-ghcr/spack"
 )
 
@@ -47,32 +46,28 @@ func exportImage(ctx context.Context, ctr *dagger.Container, path string) (v1.Im
 
 // reproducibleImage is the runtime image as published: exported, with its base's
 // layers kept and the rest normalised to the inputs' source date. Its files live in
-// work until the run ends.
-func reproducibleImage(ctx context.Context, client *dagger.Client, ctr *dagger.Container, env *spack.Environment, in *buildInputs, work string) (v1.Image, error) {
+// work until the run ends. It returns the base's layers too, for measuring.
+func reproducibleImage(ctx context.Context, client *dagger.Client, ctr *dagger.Container, env *spack.Environment, in *buildInputs, work string) (v1.Image, []string, error) {
 	raw, err := exportImage(ctx, ctr, filepath.Join(work, "engine-image.tar"))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	recipe := repro.Recipe{
-		Epoch: time.Unix(in.SourceDateEpoch, 0), Base: env.Images.Runtime,
-		CreatedBy: "spack-ghcr: " + env.Name + " (" + in.Key + ")", Work: work,
-	}
-	if env.Images.Runtime != spack.Scratch {
-		cache := slim.LoadLayerCache()
-		defer cache.Save()
-		baseIDs, err := baseLayers(ctx, client, cache, env.Images.Runtime, filepath.Join(work, "base.tar"))
-		if err != nil {
-			return nil, err
-		}
-		if recipe.BaseLayers, err = sharedLayers(raw, baseIDs); err != nil {
-			return nil, err
-		}
-	}
-	img, err := repro.Normalize(raw, recipe)
+	baseIDs, err := baseLayerIDs(ctx, client, env.Images.Runtime, work)
 	if err != nil {
-		return nil, fmt.Errorf("normalising the image: %w", err)
+		return nil, nil, err
 	}
-	return img, nil
+	shared, err := sharedLayers(raw, baseIDs)
+	if err != nil {
+		return nil, nil, err
+	}
+	img, err := repro.Normalize(raw, repro.Recipe{
+		Epoch: time.Unix(in.SourceDateEpoch, 0), BaseLayers: shared, Base: env.Images.Runtime,
+		CreatedBy: "spack-ghcr: " + env.Name + " (" + in.Key + ")", Work: work,
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("normalising the image: %w", err)
+	}
+	return img, baseIDs, nil
 }
 
 // sharedLayers counts the image's first layers that are the base's.

@@ -49,11 +49,11 @@ func smokeStage(ctx context.Context, client *dagger.Client, ctr *dagger.Containe
 // measureStage exports the image, makes it reproducible (reproducibleImage), measures
 // it against its base, writes OUT/ENV/image.tar with -export and checks -max-size.
 func measureStage(ctx context.Context, client *dagger.Client, ctr, builder *dagger.Container, cfg buildConfig, env *spack.Environment, out, work string, res *buildResult) error {
-	img, err := reproducibleImage(ctx, client, ctr, env, res.Inputs, work)
+	img, baseIDs, err := reproducibleImage(ctx, client, ctr, env, res.Inputs, work)
 	if err != nil {
 		return err
 	}
-	sizes, err := measureImage(ctx, client, img, env.Images.Runtime, work)
+	sizes, err := measureImage(img, baseIDs)
 	if err != nil {
 		return err
 	}
