@@ -56,6 +56,7 @@ type buildConfig struct {
 	pushByDigest bool
 	// fresh builds on new cache volumes and past the engine's cache: a cold run.
 	fresh bool
+	repro reproFlags
 }
 
 func (c *buildConfig) register(fs *pflag.FlagSet) {
@@ -77,13 +78,14 @@ func (c *buildConfig) register(fs *pflag.FlagSet) {
 	fs.StringVar(&c.out, "out", "out", "directory for spack.lock, logs, build.json and the image tarball")
 	fs.Float64Var(&c.maxSizeMB, "max-size", 0, "fail before publishing if the runtime image's payload exceeds this many MB (0: no limit)")
 	fs.StringVar(&c.source, "source", sourceURL(), "org.opencontainers.image.source label (default from $GITHUB_SERVER_URL/$GITHUB_REPOSITORY)")
-	fs.StringVar(&c.revision, "revision", os.Getenv("GITHUB_SHA"), "org.opencontainers.image.revision label (default $GITHUB_SHA)")
+	fs.StringVar(&c.revision, "revision", "", "org.opencontainers.image.revision label and a tag (default: the commit of the environment's last change)")
 	fs.StringVar(&c.pins, "pins", "pins.yaml", "file pinning the Spack version and the spack-packages commit")
 	fs.StringVar(&c.buildcache, "buildcache", "", "Spack OCI build cache shared by every runner, oci://REGISTRY/NAME (oci+http:// for plain HTTP); the user is --registry-user, the password $BUILDCACHE_TOKEN, else as for --registry")
 	fs.BoolVar(&c.pushCache, "buildcache-push", true, "push new binaries to --buildcache after a successful install (pull requests never do)")
 	fs.IntVar(&c.jobs, "jobs", 1, "environments built at once, in one engine")
 	fs.BoolVar(&c.fresh, "fresh", false, "build on new cache volumes, past the engine's cache: a cold run, as on a new runner")
 	fs.BoolVar(&c.pushByDigest, "push-by-digest", false, "publish by digest only, no tags, printing REPO@sha256:…, for the manifest command to join architectures")
+	c.repro.register(fs)
 }
 
 func sourceURL() string {
@@ -186,7 +188,9 @@ func runBuild(ctx context.Context, cfg buildConfig, stdout io.Writer) error {
 	}
 	sh := shared{pins: pins}
 	if cfg.fresh {
+		// A cold run is asked for: build even when the inputs are unchanged.
 		sh.cacheKey = "fresh-" + time.Now().UTC().Format("20060102T150405.000000000")
+		cfg.repro.force = true
 	}
 	if cfg.registry != "" {
 		if sh.registryOpts, err = registryOptions(cfg.registryUser, false, os.Getenv); err != nil {

@@ -64,18 +64,14 @@ type builder struct {
 // hold it: `spack` on PATH, else $SPACK_ROOT/bin/spack (their ENTRYPOINT, which execs
 // do not run, is what puts spack on PATH).
 func newBuilder(ctx context.Context, client *dagger.Client, in builderInputs) (*builder, error) {
-	suffix := ""
-	if in.cacheKey != "" {
-		suffix = "-" + in.cacheKey
-	}
 	c := client.Container().From(in.image).
 		WithEnvVariable("SPACK_COLOR", "never").
 		WithEnvVariable("SPACK_GHCR_CACHE_KEY", in.cacheKey).
 		WithDirectory(packagesDir, in.packages).
-		WithMountedCache(sourceCacheDir, client.CacheVolume("spack-ghcr/source-cache"+suffix)).
+		WithMountedCache(sourceCacheDir, client.CacheVolume(cacheVolume("spack-ghcr/source-cache", in.cacheKey))).
 		// Binaries are only valid for the Spack that built them.
-		WithMountedCache(buildCacheDir, client.CacheVolume("spack-ghcr/buildcache-"+in.spackVersion+suffix)).
-		WithMountedCache(miscCacheDir, client.CacheVolume("spack-ghcr/misc-cache-"+in.spackVersion+suffix))
+		WithMountedCache(buildCacheDir, client.CacheVolume(cacheVolume("spack-ghcr/buildcache-"+in.spackVersion, in.cacheKey))).
+		WithMountedCache(miscCacheDir, client.CacheVolume(cacheVolume("spack-ghcr/misc-cache-"+in.spackVersion, in.cacheKey)))
 	if in.mirror != nil {
 		c = c.WithMountedDirectory(mirrorDir, in.mirror)
 	}
@@ -96,6 +92,14 @@ func newBuilder(ctx context.Context, client *dagger.Client, in builderInputs) (*
 	envDir := path.Join(srcRoot, in.envRel)
 	c = c.WithDirectory(srcRoot, in.source).WithWorkdir(envDir)
 	return &builder{ctr: c, spack: spackBin, envDir: envDir}, nil
+}
+
+// cacheVolume names a cache volume: one of its own for a cache key.
+func cacheVolume(name, cacheKey string) string {
+	if cacheKey == "" {
+		return name
+	}
+	return name + "-" + cacheKey
 }
 
 // locateScript prints where spack is; it is fixed text, with no input in it.

@@ -127,10 +127,9 @@ func TestPublishAndPullBack(t *testing.T) {
 	ctr := client.Container().From(base).
 		WithNewFile("/opt/hello.txt", "hello from spack-ghcr\n").
 		With(withLabels(map[string]string{"io.spack-ghcr.environment": "publish-test", "org.opencontainers.image.version": "1.0"}))
-	tar := filepath.Join(t.TempDir(), "image.tar")
-	_, err := ctr.Export(ctx, tar)
+	img, err := exportImage(ctx, ctr, filepath.Join(t.TempDir(), "image.tar"))
 	require.NoError(t, err)
-	ref, err := publish(ctx, publishInputs{tarball: tar, namespace: registry + "/spack-ghcr-test", name: "publish-test", tags: []string{"latest", "1.0"}})
+	ref, err := publish(ctx, publishInputs{image: img, namespace: registry + "/spack-ghcr-test", name: "publish-test", tags: []string{"latest", "1.0"}})
 	require.NoError(t, err)
 	require.Contains(t, ref, registry+"/spack-ghcr-test/publish-test:latest@sha256:")
 	_, digest, _ := strings.Cut(ref, "@")
@@ -179,7 +178,9 @@ func TestBuildEndToEnd(t *testing.T) {
 	registry := os.Getenv("TESTBED_REGISTRY")
 	out := t.TempDir()
 	var stdout bytes.Buffer
-	args := append([]string{"build", "-environments", "../environments", "-runtime-image", base,
+	// -force: the test bed's registry outlives the run, and the image of an earlier run
+	// of the same code would make this one skip.
+	args := append([]string{"build", "-environments", "../environments", "-runtime-image", base, "-force",
 		"-registry", registry + "/spack-ghcr-e2e", "-out", out, "-revision", "0123456789abcdef"}, flags...)
 	require.NoError(t, run(context.Background(), append(args, "libsigsegv"), &stdout))
 
@@ -267,6 +268,44 @@ func TestSmokeScript(t *testing.T) {
 				return
 			}
 			assert.ErrorContains(t, err, tt.wantErr)
+		})
+	}
+}
+
+// TestReproducibleRuntimeImage builds the same install tree twice on fresh engine
+// state (every step after the upload runs again, so the engine's own image carries
+// other dates) and gets the same digest, on scratch and on a base image.
+func TestReproducibleRuntimeImage(t *testing.T) {
+	client, base := engine(t)
+	ctx := context.Background()
+	root := slimtest.InstallTree(t)
+	closure, prefixes := testClosure()
+	for _, runtimeBase := range []string{spack.Scratch, base} {
+		t.Run(runtimeBase, func(t *testing.T) {
+			env := &spack.Environment{Name: "app", Images: spack.ResolvedImages{Runtime: runtimeBase}}
+			in := &buildInputs{Key: "sha256:k", SourceDateEpoch: 1_700_000_000}
+			var engineDigests, digests []string
+			for range 2 {
+				builder := fakeBuilder(t, client, base, root).WithEnvVariable("SPACK_GHCR_CACHE_KEY", randomHex(6))
+				img, err := buildRuntime(ctx, client, runtimeInputs{
+					builder: builder, closure: closure, prefixes: prefixes,
+					profile: slim.Runtime, strip: true, base: runtimeBase, work: t.TempDir(),
+				})
+				require.NoError(t, err)
+				work := t.TempDir()
+				raw, err := exportImage(ctx, img.ctr, filepath.Join(work, "raw.tar"))
+				require.NoError(t, err)
+				d, err := raw.Digest()
+				require.NoError(t, err)
+				engineDigests = append(engineDigests, d.String())
+				normal, _, err := reproducibleImage(ctx, client, img.ctr, env, in, work)
+				require.NoError(t, err)
+				d, err = normal.Digest()
+				require.NoError(t, err)
+				digests = append(digests, d.String())
+			}
+			assert.NotEqual(t, engineDigests[0], engineDigests[1], "the engine's export differs by its dates")
+			assert.Equal(t, digests[0], digests[1], "the normalised image does not")
 		})
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"log"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"dagger.io/dagger"
@@ -33,8 +34,14 @@ func spackRun(ctx context.Context, c *dagger.Container, logPath, what string) (s
 	return out, nil
 }
 
-// concretize solves the environment, writes OUT/ENV/spack.lock and returns it.
+// concretize solves the environment, writes OUT/ENV/spack.lock and returns it. A
+// spack.lock committed with the environment is honoured as is: Spack keeps what it
+// holds, and a run whose concretization changes it fails (committedLock).
 func concretize(ctx context.Context, b *builder, out string) (*dagger.Container, *spack.Lockfile, error) {
+	committed, err := committedLockfile(ctx, b)
+	if err != nil {
+		return nil, nil, err
+	}
 	c := b.ctr.WithExec(b.envCmd("concretize"), dagger.ContainerWithExecOpts{Expect: dagger.ReturnTypeAny})
 	if _, err := spackRun(ctx, c, filepath.Join(out, "concretize.log"), "concretizing"); err != nil {
 		return nil, nil, err
@@ -48,7 +55,32 @@ func concretize(ctx context.Context, b *builder, out string) (*dagger.Container,
 		return nil, nil, fmt.Errorf("writing spack.lock: %w", err)
 	}
 	lf, err := spack.ParseLockfile(lockPath, []byte(data))
-	return c, lf, err
+	if err != nil {
+		return nil, nil, err
+	}
+	if committed != nil {
+		if change := committed.Change(lf); change != "" {
+			return nil, nil, fmt.Errorf("%s is committed, but concretizing changed it (%s): spack.yaml asks for something else now; run `spack -e %s concretize --force` and commit the result, or delete it",
+				userPath(b.envDir+"/spack.lock"), change, userPath(b.envDir))
+		}
+	}
+	return c, lf, nil
+}
+
+// committedLockfile reads the spack.lock that came with the environment, nil for none.
+func committedLockfile(ctx context.Context, b *builder) (*spack.Lockfile, error) {
+	entries, err := b.ctr.Directory(b.envDir).Entries(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("listing the environment: %w", execDetail(err))
+	}
+	if !slices.Contains(entries, "spack.lock") {
+		return nil, nil
+	}
+	data, err := b.ctr.File(b.envDir + "/spack.lock").Contents(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("reading the committed spack.lock: %w", execDetail(err))
+	}
+	return spack.ParseLockfile(userPath(b.envDir+"/spack.lock"), []byte(data))
 }
 
 // install builds the environment; tests is none, root or all. The exit code is read

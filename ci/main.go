@@ -69,7 +69,7 @@ _EXPERIMENTAL_DAGGER_RUNNER_HOST, else one the dagger CLI provisions.`,
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageError("%s: %v", commandName(c), err)
 	})
-	root.AddCommand(newBuildCmd(), newBenchCmd(), newPlanCmd(), newStatsCmd(), newResultsCmd(), newUpdatesCmd(), newManifestCmd(), newMatrixCmd())
+	root.AddCommand(newBuildCmd(), newBenchCmd(), newPlanCmd(), newStatsCmd(), newResultsCmd(), newUpdatesCmd(), newManifestCmd(), newMatrixCmd(), newVerifyCmd())
 	return root
 }
 

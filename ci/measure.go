@@ -9,37 +9,35 @@ import (
 	"strings"
 
 	"dagger.io/dagger"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 
 	"github.com/spack-ghcr/spack-ghcr/slim"
 	"github.com/spack-ghcr/spack-ghcr/spack"
 )
 
-// measureImage exports the image as an OCI tarball and sums its layers' uncompressed
-// sizes; the payload is what the image adds to its base. Sizes and base images' layers
-// are remembered across runs (slim.LayerCache), so that a rerun does not read the base
-// again.
-func measureImage(ctx context.Context, client *dagger.Client, ctr *dagger.Container, base, tarPath string) (slim.ImageSizes, error) {
+// measureImage sums the image's layers' uncompressed sizes; the payload is what the
+// image adds to the base whose layers are baseIDs. Layer sizes are remembered across
+// runs (slim.LayerCache).
+func measureImage(img v1.Image, baseIDs []string) (slim.ImageSizes, error) {
 	cache := slim.LoadLayerCache()
 	defer cache.Save()
-	if _, err := ctr.Export(ctx, tarPath); err != nil {
-		return slim.ImageSizes{}, fmt.Errorf("exporting the image: %w", err)
-	}
-	img, err := tarball.ImageFromPath(tarPath, nil)
-	if err != nil {
-		return slim.ImageSizes{}, fmt.Errorf("reading %s: %w", tarPath, err)
-	}
 	ids, err := cache.LayerIDs(img)
 	if err != nil {
 		return slim.ImageSizes{}, err
 	}
-	var baseIDs []string
-	if base != spack.Scratch {
-		if baseIDs, err = baseLayers(ctx, client, cache, base, filepath.Join(filepath.Dir(tarPath), ".base.tar")); err != nil {
-			return slim.ImageSizes{}, err
-		}
-	}
 	return cache.Measure(ids, baseIDs), nil
+}
+
+// baseLayerIDs are the diff IDs of the base image's layers, none for scratch. They
+// are remembered across runs, so that a rerun does not read the base again.
+func baseLayerIDs(ctx context.Context, client *dagger.Client, base, work string) ([]string, error) {
+	if base == spack.Scratch {
+		return nil, nil
+	}
+	cache := slim.LoadLayerCache()
+	defer cache.Save()
+	return baseLayers(ctx, client, cache, base, filepath.Join(work, "base.tar"))
 }
 
 // baseLayers returns the diff IDs of the base image's layers.

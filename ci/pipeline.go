@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -30,6 +31,14 @@ func buildEnvironment(ctx context.Context, client *dagger.Client, cfg buildConfi
 	res := newBuildResult(env, cfg.target)
 	p := newProgress(env.Name, res)
 
+	p.stage("resolving inputs")
+	env, err := pinInputs(ctx, client, cfg, sh, env, res)
+	if err != nil {
+		return nil, err
+	}
+	if done, err := upToDate(ctx, cfg, sh, env, res); done || err != nil {
+		return res, err
+	}
 	p.stage("preparing the builder")
 	b, err := prepareBuilder(ctx, client, cfg, sh, env)
 	if err != nil {
@@ -70,7 +79,7 @@ func buildEnvironment(ctx context.Context, client *dagger.Client, cfg buildConfi
 		return nil, errors.Join(err, saveResults(capture, cfg))
 	}
 	p.stage("measuring")
-	if err := measureStage(ctx, client, ctr, inst.ctr, cfg, env, out, res); err != nil {
+	if err := measureStage(ctx, client, ctr, inst.ctr, cfg, env, out, work, res); err != nil {
 		return nil, errors.Join(err, saveResults(capture, cfg))
 	}
 	if cfg.registry != "" {
@@ -78,9 +87,6 @@ func buildEnvironment(ctx context.Context, client *dagger.Client, cfg buildConfi
 		if err := publishStage(ctx, cfg, sh, env, lf, res); err != nil {
 			return nil, errors.Join(err, saveResults(capture, cfg))
 		}
-	}
-	if !cfg.export {
-		os.Remove(res.tarball)
 	}
 	capture.Run.Image = results.ImageInfo{Ref: res.Ref, Digest: res.Digest}
 	res.RunID = capture.Run.ID
@@ -146,7 +152,7 @@ func packageTree(client *dagger.Client, dir string, pins *spack.Pins) *dagger.Di
 // edits in the repository do not invalidate the cached concretization and install.
 func environmentSource(client *dagger.Client, env *spack.Environment) *dagger.Directory {
 	src := client.Directory().WithDirectory(env.RelDir, client.Host().Directory(env.Dir, dagger.HostDirectoryOpts{
-		Include: []string{"spack.lock", "smoke.sh", "repo/**"},
+		Include: environmentFiles,
 	})).WithNewFile(path.Join(env.RelDir, "spack.yaml"), string(env.Raw))
 	for _, inc := range env.Includes {
 		if inc.Dir {
@@ -185,7 +191,7 @@ func installAndInspect(ctx context.Context, b *builder, concretized *dagger.Cont
 
 // newCapture starts the test results of this run.
 func newCapture(cfg buildConfig, sh shared, env string, lf *spack.Lockfile, started time.Time) *results.Capture {
-	c := results.NewCapture(results.NewRunID(time.Now(), cfg.revision), env, started)
+	c := results.NewCapture(results.NewRunID(time.Now(), cmp.Or(cfg.revision, os.Getenv("GITHUB_SHA"))), env, started)
 	c.Run.Spack = results.SpackInfo{Version: lf.SpackVersion}
 	c.Run.Tests = cfg.tests
 	c.Run.Packages = results.RepoInfo{Namespace: "builtin", Commit: packagesCommit(cfg.packagesDir, sh.pins)}

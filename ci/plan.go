@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"text/tabwriter"
 
@@ -47,7 +46,7 @@ func newPlanCmd() *cobra.Command {
 	fs.StringVar(&cfg.target, "target", spack.DefaultTarget(), "portable target, as for build")
 	fs.StringVar(&cfg.pins, "pins", "pins.yaml", "file pinning the Spack version and the spack-packages commit")
 	fs.StringVar(&cfg.registry, "registry", "", "registry namespace build would publish to")
-	fs.StringVar(&cfg.revision, "revision", os.Getenv("GITHUB_SHA"), "the commit built (default $GITHUB_SHA), for the tags")
+	fs.StringVar(&cfg.revision, "revision", "", "the revision build would tag (default: the commit of the environment's last change)")
 	fs.BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
 }
@@ -123,8 +122,8 @@ func planEnvironment(env *spack.Environment, cfg buildConfig) (envPlan, error) {
 			p.Tags = append(p.Tags, "<root version>")
 		}
 	}
-	if len(cfg.revision) >= 7 {
-		p.Tags = append(p.Tags, cfg.revision[:7])
+	if _, revision := sourceDate(env, cfg); len(revision) >= 7 {
+		p.Tags = append(p.Tags, revision[:7])
 	}
 	return p, nil
 }

@@ -1,15 +1,15 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"maps"
-	"os"
-	"strconv"
 	"strings"
 	"time"
 
 	"dagger.io/dagger"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"github.com/spack-ghcr/spack-ghcr/registry"
 	"github.com/spack-ghcr/spack-ghcr/sbom"
@@ -18,39 +18,32 @@ import (
 
 // imageInfo is what an image's labels and tags say of its build.
 type imageInfo struct {
-	env          *spack.Environment
-	lockfile     *spack.Lockfile
-	target       string
-	spackVersion string
-	source       string // org.opencontainers.image.source
-	revision     string // the commit built
-	created      time.Time
-}
-
-// imageCreated is the image's date: SOURCE_DATE_EPOCH when set, so that unchanged
-// inputs give the same digest, else now.
-func imageCreated() time.Time {
-	if s, err := strconv.ParseInt(os.Getenv("SOURCE_DATE_EPOCH"), 10, 64); err == nil {
-		return time.Unix(s, 0).UTC()
-	}
-	return time.Now().UTC().Truncate(time.Second)
+	env      *spack.Environment
+	lockfile *spack.Lockfile
+	target   string
+	inputs   *buildInputs
 }
 
 // imageLabels are the OCI labels of the runtime image: the standard ones, what it was
-// built from, and the environment's own container.labels.
+// built from, and the environment's own container.labels. Every value follows from
+// the inputs, dates from the source's, so that the same inputs give the same labels;
+// the labels that record the inputs come last, so that container.labels cannot
+// change them.
 func imageLabels(in imageInfo) map[string]string {
+	date := time.Unix(in.inputs.SourceDateEpoch, 0).UTC()
 	labels := map[string]string{
 		"org.opencontainers.image.title":    in.env.Name,
-		"org.opencontainers.image.created":  in.created.Format(time.RFC3339),
-		"org.opencontainers.image.version":  imageVersion(in.lockfile, in.created),
+		"org.opencontainers.image.created":  date.Format(time.RFC3339),
+		"org.opencontainers.image.version":  imageVersion(in.lockfile, date),
 		"io.spack-ghcr.environment":         in.env.Name,
-		"io.spack-ghcr.spack.version":       in.spackVersion,
+		"io.spack-ghcr.spack.version":       in.inputs.SpackVersion,
 		"io.spack-ghcr.target":              in.target,
 		"io.spack-ghcr.roots":               strings.Join(rootIDs(in.lockfile), " "),
-		"org.opencontainers.image.source":   in.source,
-		"org.opencontainers.image.revision": in.revision,
+		"org.opencontainers.image.source":   in.inputs.Source,
+		"org.opencontainers.image.revision": in.inputs.Revision,
 	}
 	maps.Copy(labels, in.env.Container.Labels)
+	maps.Copy(labels, in.inputs.labels())
 	return labels
 }
 
@@ -63,12 +56,77 @@ func rootIDs(lf *spack.Lockfile) []string {
 	return roots
 }
 
-// imageVersion is the root's version for a one-root environment, else the image's date.
-func imageVersion(lf *spack.Lockfile, created time.Time) string {
+// imageVersion is the root's version for a one-root environment, else the source's
+// date.
+func imageVersion(lf *spack.Lockfile, date time.Time) string {
 	if roots := lf.RootSpecs(); len(roots) == 1 {
 		return roots[0].Version
 	}
-	return created.Format("2006.01.02")
+	return date.Format("2006.01.02")
+}
+
+// Labels that record the inputs; the source date, revision, source and Spack version
+// are in the standard labels and io.spack-ghcr.spack.version.
+const (
+	labelKey         = "io.spack-ghcr.inputs"
+	labelEnvironment = "io.spack-ghcr.environment.sha256"
+	labelBuilder     = "io.spack-ghcr.builder"
+	labelBase        = "org.opencontainers.image.base.name"
+	labelBaseDigest  = "org.opencontainers.image.base.digest"
+	labelPackages    = "io.spack-ghcr.packages.commit"
+	labelSettings    = "io.spack-ghcr.settings"
+	labelPipeline    = "io.spack-ghcr.pipeline.sha256"
+	labelLockfile    = "io.spack-ghcr.lockfile.sha256"
+)
+
+// labels are the inputs as image labels; the base's are OCI's own annotation keys.
+func (in *buildInputs) labels() map[string]string {
+	l := map[string]string{
+		labelKey: in.Key, labelEnvironment: in.EnvironmentSHA256, labelBuilder: in.Builder,
+		labelPackages: in.Packages, labelSettings: in.Settings, labelPipeline: in.Pipeline,
+		labelLockfile: in.Lockfile,
+	}
+	if in.Base != spack.Scratch {
+		l[labelBase] = in.Base
+		if _, digest, ok := strings.Cut(in.Base, "@"); ok {
+			l[labelBaseDigest] = digest
+		}
+	}
+	return l
+}
+
+// inputsFromLabels reads back what an image's labels record of its inputs.
+func inputsFromLabels(l map[string]string) (*buildInputs, error) {
+	in := &buildInputs{
+		Key: l[labelKey], Environment: l["io.spack-ghcr.environment"], EnvironmentSHA256: l[labelEnvironment],
+		Builder: l[labelBuilder], Base: cmp.Or(l[labelBase], spack.Scratch), SpackVersion: l["io.spack-ghcr.spack.version"],
+		Packages: l[labelPackages], Settings: l[labelSettings], Revision: l["org.opencontainers.image.revision"],
+		Source: l["org.opencontainers.image.source"], Pipeline: l[labelPipeline], Lockfile: l[labelLockfile],
+	}
+	for _, must := range []struct{ label, value string }{
+		{labelKey, in.Key}, {"io.spack-ghcr.environment", in.Environment}, {labelEnvironment, in.EnvironmentSHA256},
+		{labelBuilder, in.Builder}, {labelPackages, in.Packages}, {labelSettings, in.Settings},
+	} {
+		if must.value == "" {
+			return nil, fmt.Errorf("no %s label: the image does not record its inputs (built before spack-ghcr recorded them?)", must.label)
+		}
+	}
+	created, err := time.Parse(time.RFC3339, l["org.opencontainers.image.created"])
+	if err != nil {
+		return nil, fmt.Errorf("label org.opencontainers.image.created %q: %w", l["org.opencontainers.image.created"], err)
+	}
+	in.SourceDateEpoch = created.Unix()
+	return in, nil
+}
+
+// setting reads one name=value of Settings.
+func (in *buildInputs) setting(name string) string {
+	for _, f := range strings.Fields(in.Settings) {
+		if k, v, ok := strings.Cut(f, "="); ok && k == name {
+			return v
+		}
+	}
+	return ""
 }
 
 func withLabels(labels map[string]string) func(*dagger.Container) *dagger.Container {
@@ -97,29 +155,24 @@ func imageTags(revision string, lf *spack.Lockfile) []string {
 
 // publishInputs are what publishing one image takes.
 type publishInputs struct {
-	tarball   string // the image as Dagger exported it (an OCI layout tar)
-	namespace string // -registry
-	name      string // the environment
+	image     v1.Image // as made reproducible, not as the engine exported it
+	namespace string   // --registry
+	name      string   // the environment
 	tags      []string
 	sbom      []byte
 	created   time.Time
 	opts      []registry.Option
 }
 
-// publish pushes the exported image by digest, then moves its tags (latest last), and
-// attaches its SBOM. It returns the reference to print, REPO:latest@sha256:… (or
-// REPO@sha256:… when pushed without tags).
+// publish pushes the image by digest, then moves its tags (latest last), and attaches
+// its SBOM. It returns the reference to print, REPO:TAG@sha256:… (or REPO@sha256:…
+// when pushed without tags).
 func publish(ctx context.Context, in publishInputs) (string, error) {
 	repo, err := registry.Repository(in.namespace, in.name)
 	if err != nil {
 		return "", err
 	}
-	img, closeImg, err := registry.OpenImage(in.tarball)
-	if err != nil {
-		return "", err
-	}
-	defer closeImg()
-	pushed, err := registry.PushImage(ctx, repo, img, in.tags, in.opts...)
+	pushed, err := registry.PushImage(ctx, repo, in.image, in.tags, in.opts...)
 	if err != nil {
 		return "", err
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"dagger.io/dagger"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"github.com/spack-ghcr/spack-ghcr/slim"
 	"github.com/spack-ghcr/spack-ghcr/spack"
@@ -23,6 +24,7 @@ type buildResult struct {
 	RuntimeImage  string             `json:"runtime_base_image"`
 	Ref           string             `json:"ref,omitempty"`
 	Digest        string             `json:"digest,omitempty"`
+	Inputs        *buildInputs       `json:"inputs,omitempty"`
 	Tarball       string             `json:"tarball,omitempty"`
 	BuilderBytes  int64              `json:"builder_bytes"`
 	RuntimeBytes  int64              `json:"runtime_bytes"`
@@ -45,11 +47,13 @@ type buildResult struct {
 	installed *dagger.Container
 	// elfs are the shipped ELF files, for the smoke test.
 	elfs []slim.ELF
-	// created is the image's date; sbom its SPDX document; tarball the image as
-	// exported, for publishing.
-	created time.Time
-	sbom    []byte
-	tarball string
+	// sbom is the image's SPDX document, attached when it is published.
+	sbom []byte
+	// image is the runtime image as published (reproducibleImage). It reads files in
+	// the run's work directory: valid until buildEnvironment returns.
+	image v1.Image
+	// skipped says the inputs were those of an image already built: nothing ran.
+	skipped bool
 }
 
 func newBuildResult(env *spack.Environment, target string) *buildResult {
@@ -58,13 +62,16 @@ func newBuildResult(env *spack.Environment, target string) *buildResult {
 	}
 	return &buildResult{
 		Environment: env.Name, BuilderImage: env.Images.Builder, RuntimeImage: env.Images.Runtime,
-		Target: target, StageSeconds: map[string]float64{}, created: imageCreated(),
+		Target: target, StageSeconds: map[string]float64{},
 	}
 }
 
 // addLockfile records the roots, and the externals the runtime OS must provide.
 func (r *buildResult) addLockfile(lf *spack.Lockfile) {
 	r.Roots = rootIDs(lf)
+	if r.Inputs != nil {
+		r.Inputs.Lockfile = lf.SHA256
+	}
 	for _, x := range lf.RuntimeClosure().Externals {
 		r.Externals = append(r.Externals, x.Name+"@"+x.Version+" ("+x.External+")")
 	}
@@ -89,7 +96,7 @@ func newProgress(env string, res *buildResult) *progress {
 
 // stageKeys name the stages in build.json's stage_seconds.
 var stageKeys = map[string]string{
-	"preparing the builder": "builder", "concretizing": "concretize", "installing": "install",
+	"resolving inputs": "inputs", "preparing the builder": "builder", "concretizing": "concretize", "installing": "install",
 	"testing": "test", "assembling runtime image": "runtime", "smoke testing": "smoke",
 	"measuring": "measure", "publishing": "publish",
 }

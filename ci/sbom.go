@@ -2,6 +2,7 @@ package main
 
 import (
 	"log"
+	"time"
 
 	"github.com/spack-ghcr/spack-ghcr/sbom"
 	"github.com/spack-ghcr/spack-ghcr/spack"
@@ -14,7 +15,7 @@ const sbomPath = "/opt/spack-ghcr/sbom.spdx.json"
 // imageSBOM is the SPDX document of what the image ships, with what each package.py
 // declares (license, homepage, source) when a spack-packages checkout is at hand;
 // without one those are NOASSERTION.
-func imageSBOM(env string, lf *spack.Lockfile, shipped []*spack.ConcreteSpec, packagesDir string, in imageInfo) ([]byte, error) {
+func imageSBOM(env string, lf *spack.Lockfile, shipped []*spack.ConcreteSpec, packagesDir string, created time.Time) ([]byte, error) {
 	meta := map[string]sbom.Package{}
 	if packagesDir != "" {
 		repo, err := spack.OpenRepo(packagesDir)
@@ -30,7 +31,7 @@ func imageSBOM(env string, lf *spack.Lockfile, shipped []*spack.ConcreteSpec, pa
 			meta[s.Name] = packageFacts(p, s.Version)
 		}
 	}
-	return sbom.Document(sbom.Input{Name: env, Lockfile: lf, Shipped: shipped, Packages: meta, Created: in.created})
+	return sbom.Document(sbom.Input{Name: env, Lockfile: lf, Shipped: shipped, Packages: meta, Created: created})
 }
 
 // packageFacts picks the license that holds for version v, as SPDX.

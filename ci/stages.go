@@ -7,24 +7,22 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
+	"time"
 
 	"dagger.io/dagger"
 
 	"github.com/spack-ghcr/spack-ghcr/registry"
+	"github.com/spack-ghcr/spack-ghcr/repro"
 	"github.com/spack-ghcr/spack-ghcr/slim"
 	"github.com/spack-ghcr/spack-ghcr/spack"
 )
 
-// runtimeStage assembles the runtime image and labels it.
+// runtimeStage assembles the runtime image, with its SBOM, and labels it.
 func runtimeStage(ctx context.Context, client *dagger.Client, cfg buildConfig, env *spack.Environment, lf *spack.Lockfile, b *builder, inst *installed, work string, res *buildResult) (*dagger.Container, error) {
-	info := imageInfo{
-		env: env, lockfile: lf, target: res.Target, spackVersion: env.Images.SpackVersion,
-		source: cfg.source, revision: cfg.revision, created: res.created,
-	}
+	created := time.Unix(res.Inputs.SourceDateEpoch, 0).UTC()
 	// The SBOM ships in the closure's layer, written once the shipped specs are known.
 	sbomFile := func(shipped []*spack.ConcreteSpec) (map[string][]byte, error) {
-		doc, err := imageSBOM(env.Name, lf, shipped, cfg.packagesDir, info)
+		doc, err := imageSBOM(env.Name, lf, shipped, cfg.packagesDir, created)
 		if err != nil {
 			return nil, err
 		}
@@ -41,7 +39,7 @@ func runtimeStage(ctx context.Context, client *dagger.Client, cfg buildConfig, e
 	}
 	res.PackageBytes, res.FloorBytes, res.OSLibraries = img.sizes, img.floor, img.osLibs
 	res.elfs = img.elfs
-	return img.ctr.With(withLabels(imageLabels(info))), nil
+	return img.ctr.With(withLabels(imageLabels(imageInfo{env: env, lockfile: lf, target: res.Target, inputs: res.Inputs}))), nil
 }
 
 // smokeStage checks every shipped ELF file's libraries in the image, then runs the
@@ -61,46 +59,58 @@ func smokeStage(ctx context.Context, client *dagger.Client, ctr *dagger.Containe
 	return runSmokeScript(ctx, ctr, client.Host().File(script))
 }
 
-// measureStage exports the image, measures it against its base and checks -max-size.
-func measureStage(ctx context.Context, client *dagger.Client, ctr, builder *dagger.Container, cfg buildConfig, env *spack.Environment, out string, res *buildResult) error {
-	tar := filepath.Join(out, "image.tar")
-	sizes, err := measureImage(ctx, client, ctr, env.Images.Runtime, tar)
+// measureStage exports the image, makes it reproducible (reproducibleImage), measures
+// it against its base, writes OUT/ENV/image.tar with -export and checks -max-size.
+func measureStage(ctx context.Context, client *dagger.Client, ctr, builder *dagger.Container, cfg buildConfig, env *spack.Environment, out, work string, res *buildResult) error {
+	img, baseIDs, err := reproducibleImage(ctx, client, ctr, env, res.Inputs, work)
 	if err != nil {
 		return err
 	}
+	sizes, err := measureImage(img, baseIDs)
+	if err != nil {
+		return err
+	}
+	digest, err := img.Digest()
+	if err != nil {
+		return err
+	}
+	res.image, res.Digest = img, digest.String()
 	res.RuntimeBytes, res.PayloadBytes, res.Layers = sizes.Total, sizes.Payload, sizes.Layers
-	res.tarball = tar
+	tar := filepath.Join(out, "image.tar")
 	if cfg.export {
+		if err := repro.WriteTar(tar, img); err != nil {
+			return err
+		}
 		res.Tarball = tar
+	} else {
+		removeStale(tar)
 	}
 	if b, err := builderSize(ctx, builder); err == nil {
 		res.BuilderBytes = b
 	}
 	if limit := int64(cfg.maxSizeMB * 1e6); limit > 0 && res.PayloadBytes > limit {
-		return fmt.Errorf("runtime image payload is %.1f MB, over the --max-size limit of %.1f MB: nothing published", float64(res.PayloadBytes)/1e6, cfg.maxSizeMB)
+		return fmt.Errorf("runtime image payload is %.1f MB, over the -max-size limit of %.1f MB: nothing published", float64(res.PayloadBytes)/1e6, cfg.maxSizeMB)
 	}
 	return nil
 }
 
-// publishStage pushes the exported image by digest, then its tags (none with
-// -push-by-digest, for a multi-platform index made later), and attaches its SBOM.
+// publishStage pushes the reproducible image by digest, then its tags (none with
+// --push-by-digest, for a multi-platform index made later), and attaches its SBOM.
 func publishStage(ctx context.Context, cfg buildConfig, sh shared, env *spack.Environment, lf *spack.Lockfile, res *buildResult) error {
 	limits := registry.GHCRLimits
 	limits.MaxCompressedBytes = int64(cfg.maxSizeMB * 1e6)
 	in := publishInputs{
-		tarball: res.tarball, namespace: cfg.registry, name: env.Name, sbom: res.sbom, created: res.created,
-		opts: append(slices.Clone(sh.registryOpts), registry.WithLimits(limits)),
+		image: res.image, namespace: cfg.registry, name: env.Name, sbom: res.sbom,
+		created: time.Unix(res.Inputs.SourceDateEpoch, 0).UTC(),
+		opts:    append(slices.Clone(sh.registryOpts), registry.WithLimits(limits)),
 	}
 	if !cfg.pushByDigest {
-		in.tags = imageTags(cfg.revision, lf)
+		in.tags = imageTags(res.Inputs.Revision, lf)
 	}
 	ref, err := publish(ctx, in)
 	if err != nil {
 		return err
 	}
 	res.Ref = ref
-	if _, digest, ok := strings.Cut(ref, "@"); ok {
-		res.Digest = digest
-	}
 	return nil
 }

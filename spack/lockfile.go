@@ -1,8 +1,12 @@
 package spack
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 )
 
@@ -11,7 +15,9 @@ import (
 type Lockfile struct {
 	Version      int
 	SpackVersion string
-	Roots        []Root
+	// SHA256 is the file's hash in hex, as images and build.json record it.
+	SHA256 string
+	Roots  []Root
 	// Specs maps a DAG hash to its concrete spec.
 	Specs map[string]*ConcreteSpec
 }
@@ -110,7 +116,8 @@ func ParseLockfile(path string, data []byte) (*Lockfile, error) {
 	if len(raw.Roots) == 0 {
 		return nil, &ParseError{Path: path, Msg: "no roots: the environment concretized to nothing"}
 	}
-	lf := &Lockfile{Version: raw.Meta.LockfileVersion, SpackVersion: raw.Spack.Version, Specs: map[string]*ConcreteSpec{}}
+	sum := sha256.Sum256(data)
+	lf := &Lockfile{Version: raw.Meta.LockfileVersion, SpackVersion: raw.Spack.Version, SHA256: hex.EncodeToString(sum[:]), Specs: map[string]*ConcreteSpec{}}
 	for hash, cs := range raw.ConcreteSpecs {
 		s := &ConcreteSpec{
 			Name: cs.Name, Version: cs.Version, Hash: hash, Namespace: cs.Namespace,
@@ -145,6 +152,43 @@ func ParseLockfile(path string, data []byte) (*Lockfile, error) {
 		}
 	}
 	return lf, nil
+}
+
+// Change describes the first way other's concretization differs from lf's: a root
+// asked for or solved otherwise, or a spec in one and not the other. It is "" when
+// both hold the same roots and the same specs (by DAG hash), whatever their format.
+func (lf *Lockfile) Change(other *Lockfile) string {
+	roots := func(l *Lockfile) map[string]string {
+		m := map[string]string{}
+		for _, r := range l.Roots {
+			m[r.Spec] = r.Hash
+		}
+		return m
+	}
+	ra, rb := roots(lf), roots(other)
+	for _, spec := range slices.Sorted(maps.Keys(ra)) {
+		if h, ok := rb[spec]; !ok {
+			return fmt.Sprintf("root %s is gone", spec)
+		} else if h != ra[spec] {
+			return fmt.Sprintf("root %s concretizes to /%s, not /%s", spec, other.Specs[h].DAGHash7(), lf.Specs[ra[spec]].DAGHash7())
+		}
+	}
+	for _, spec := range slices.Sorted(maps.Keys(rb)) {
+		if _, ok := ra[spec]; !ok {
+			return fmt.Sprintf("root %s is new", spec)
+		}
+	}
+	for _, h := range slices.Sorted(maps.Keys(lf.Specs)) {
+		if other.Specs[h] == nil {
+			return fmt.Sprintf("%s is gone", lf.Specs[h])
+		}
+	}
+	for _, h := range slices.Sorted(maps.Keys(other.Specs)) {
+		if lf.Specs[h] == nil {
+			return fmt.Sprintf("%s is new", other.Specs[h])
+		}
+	}
+	return ""
 }
 
 // targetName reads arch.target, which is a name for generic targets and an object with

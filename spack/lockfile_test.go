@@ -1,6 +1,7 @@
 package spack
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"testing"
@@ -105,4 +106,48 @@ func FuzzParseLockfile(f *testing.F) {
 			t.Fatal("a lockfile with roots has an empty closure")
 		}
 	})
+}
+
+func TestLockfileChange(t *testing.T) {
+	base := loadLock(t, "lz4.lock")
+	edit := func(f func(raw map[string]any)) *Lockfile {
+		data, err := os.ReadFile(filepath.Join("testdata", "lockfile", "lz4.lock"))
+		require.NoError(t, err)
+		var raw map[string]any
+		require.NoError(t, json.Unmarshal(data, &raw))
+		f(raw)
+		out, err := json.MarshalIndent(raw, "", "    ")
+		require.NoError(t, err)
+		lf, err := ParseLockfile("edited.lock", out)
+		require.NoError(t, err)
+		return lf
+	}
+	roots := func(raw map[string]any) []any { return raw["roots"].([]any) }
+	specs := func(raw map[string]any) map[string]any { return raw["concrete_specs"].(map[string]any) }
+	tests := []struct {
+		name  string
+		other *Lockfile
+		want  string
+	}{
+		{"same specs, other bytes", edit(func(map[string]any) {}), ""},
+		{"root solved otherwise", edit(func(raw map[string]any) {
+			s := specs(raw)
+			s["zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"] = s["4mhag46ra4xgzv3tqg6kujn2uld6ki5s"]
+			roots(raw)[0].(map[string]any)["hash"] = "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"
+		}), "root lz4@1.9.4 concretizes to /zzzzzzz, not /4mhag46"},
+		{"root asked for otherwise", edit(func(raw map[string]any) {
+			roots(raw)[0].(map[string]any)["spec"] = "lz4"
+		}), "root lz4@1.9.4 is gone"},
+		{"a spec more", edit(func(raw map[string]any) {
+			s := specs(raw)
+			s["yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy"] = s["4mhag46ra4xgzv3tqg6kujn2uld6ki5s"]
+		}), "lz4@1.9.4/yyyyyyy is new"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, base.Change(tt.other))
+		})
+	}
+	assert.Len(t, base.SHA256, 64)
+	assert.NotEqual(t, base.SHA256, tests[0].other.SHA256, "the hash is the file's, bytes and all")
 }

@@ -1,0 +1,263 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/spack-ghcr/spack-ghcr/spack"
+)
+
+// gitRepo makes a repository in a temporary directory; commit writes files and
+// commits them at a given time.
+type gitRepo struct {
+	t   *testing.T
+	dir string
+}
+
+func newGitRepo(t *testing.T) *gitRepo {
+	t.Helper()
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("needs git")
+	}
+	r := &gitRepo{t: t, dir: t.TempDir()}
+	r.git("init", "-q", "-b", "main")
+	return r
+}
+
+func (r *gitRepo) git(args ...string) string {
+	r.t.Helper()
+	cmd := exec.Command("git", append([]string{"-C", r.dir, "-c", "user.name=t", "-c", "user.email=t@example.org"}, args...)...)
+	out, err := cmd.CombinedOutput()
+	require.NoError(r.t, err, string(out))
+	return strings.TrimSpace(string(out))
+}
+
+func (r *gitRepo) write(files map[string]string) {
+	r.t.Helper()
+	for name, body := range files {
+		p := filepath.Join(r.dir, name)
+		require.NoError(r.t, os.MkdirAll(filepath.Dir(p), 0o755))
+		require.NoError(r.t, os.WriteFile(p, []byte(body), 0o644))
+	}
+}
+
+// commit writes files and commits everything at unix time at, returning the commit.
+func (r *gitRepo) commit(at int64, files map[string]string) string {
+	r.t.Helper()
+	r.write(files)
+	r.git("add", "-A")
+	date := time.Unix(at, 0).UTC().Format(time.RFC3339)
+	cmd := exec.Command("git", "-C", r.dir, "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-q", "-m", "c")
+	cmd.Env = append(os.Environ(), "GIT_AUTHOR_DATE="+date, "GIT_COMMITTER_DATE="+date)
+	out, err := cmd.CombinedOutput()
+	require.NoError(r.t, err, string(out))
+	return r.git("rev-parse", "HEAD")
+}
+
+const includingEnv = "spack:\n  include: [../../config/packages.yaml]\n  specs: [lz4@1.9.4]\n"
+
+func loadEnv(t *testing.T, dir string) *spack.Environment {
+	t.Helper()
+	env, err := spack.LoadEnvironment(filepath.Join(dir, "environments", "lz4", "spack.yaml"), spack.WithRoot(dir))
+	require.NoError(t, err)
+	return env
+}
+
+func TestSourceDate(t *testing.T) {
+	r := newGitRepo(t)
+	envCommit := r.commit(1_700_000_000, map[string]string{
+		"environments/lz4/spack.yaml": includingEnv, "config/packages.yaml": "packages: {}\n",
+	})
+	r.commit(1_700_000_100, map[string]string{"README.md": "unrelated\n"})
+	env := loadEnv(t, r.dir)
+
+	epoch, rev := sourceDate(env, buildConfig{})
+	assert.Equal(t, int64(1_700_000_000), epoch, "a commit elsewhere does not date the image")
+	assert.Equal(t, envCommit, rev)
+
+	incCommit := r.commit(1_700_000_200, map[string]string{"config/packages.yaml": "packages: {all: {}}\n"})
+	epoch, rev = sourceDate(loadEnv(t, r.dir), buildConfig{})
+	assert.Equal(t, int64(1_700_000_200), epoch, "an include's change dates the image")
+	assert.Equal(t, incCommit, rev)
+
+	_, rev = sourceDate(env, buildConfig{revision: "0123456789abcdef"})
+	assert.Equal(t, "0123456789abcdef", rev, "-revision wins")
+	recorded := int64(42)
+	epoch, _ = sourceDate(env, buildConfig{repro: reproFlags{epoch: &recorded}})
+	assert.Equal(t, int64(42), epoch, "verify's recorded date wins")
+	t.Setenv("SOURCE_DATE_EPOCH", "1234")
+	epoch, _ = sourceDate(env, buildConfig{})
+	assert.Equal(t, int64(1234), epoch, "SOURCE_DATE_EPOCH wins over git")
+}
+
+func TestSourceDateOutsideGit(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "environments", "lz4", "spack.yaml")
+	require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
+	require.NoError(t, os.WriteFile(p, []byte("spack:\n  specs: [lz4]\n"), 0o644))
+	env, err := spack.LoadEnvironment(p, spack.WithRoot(dir))
+	require.NoError(t, err)
+	epoch, rev := sourceDate(env, buildConfig{})
+	assert.Zero(t, epoch)
+	assert.Empty(t, rev)
+}
+
+func TestEnvironmentDigest(t *testing.T) {
+	r := newGitRepo(t)
+	r.write(map[string]string{"environments/lz4/spack.yaml": includingEnv, "config/packages.yaml": "packages: {}\n"})
+	before, err := environmentDigest(loadEnv(t, r.dir))
+	require.NoError(t, err)
+	tests := []struct {
+		name    string
+		change  func(dir string)
+		changes bool
+	}{
+		{"a README beside spack.yaml", func(d string) { write(t, d, "environments/lz4/README.md", "x") }, false},
+		{"a file elsewhere", func(d string) { write(t, d, "ci/main.go", "x") }, false},
+		{"smoke.sh", func(d string) { write(t, d, "environments/lz4/smoke.sh", "lz4 -V\n") }, true},
+		{"a committed spack.lock", func(d string) { write(t, d, "environments/lz4/spack.lock", "{}") }, true},
+		{"a package in repo/", func(d string) { write(t, d, "environments/lz4/repo/spack_repo/x/packages/a/package.py", "x") }, true},
+		{"an include", func(d string) { write(t, d, "config/packages.yaml", "packages: {all: {}}\n") }, true},
+		{"spack.yaml", func(d string) { write(t, d, "environments/lz4/spack.yaml", includingEnv+"  view: false\n") }, true},
+		{"smoke.sh made executable", func(d string) { require.NoError(t, os.Chmod(filepath.Join(d, "environments/lz4/smoke.sh"), 0o755)) }, true},
+	}
+	// Each change comes on top of the ones before.
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.change(r.dir)
+			after, err := environmentDigest(loadEnv(t, r.dir))
+			require.NoError(t, err)
+			assert.Equal(t, tt.changes, after != before)
+			before = after
+		})
+	}
+}
+
+func write(t *testing.T, dir, name, body string) {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
+	require.NoError(t, os.WriteFile(p, []byte(body), 0o644))
+}
+
+func TestPackagesIdentity(t *testing.T) {
+	pins := &spack.Pins{}
+	pins.Packages.Commit = "119680aeee8ea802c6111b7167583bddef97e82f"
+	assert.Equal(t, pins.Packages.Commit, packagesIdentity("", pins), "no checkout: the pin")
+	assert.Empty(t, packagesIdentity(t.TempDir(), pins), "a directory outside git has no known content")
+
+	r := newGitRepo(t)
+	head := r.commit(1_700_000_000, map[string]string{"repos/spack_repo/builtin/packages/lz4/package.py": "v1\n"})
+	assert.Equal(t, head, packagesIdentity(r.dir, pins))
+
+	r.write(map[string]string{"repos/spack_repo/builtin/packages/lz4/package.py": "v2\n"})
+	modified := packagesIdentity(r.dir, pins)
+	assert.True(t, strings.HasPrefix(modified, head+"+dirty."), modified)
+
+	r.write(map[string]string{"repos/spack_repo/builtin/packages/zstd/package.py": "new\n"})
+	untracked := packagesIdentity(r.dir, pins)
+	assert.NotEqual(t, modified, untracked, "a new package counts")
+	r.write(map[string]string{"repos/spack_repo/builtin/packages/zstd/package.py": "newer\n"})
+	assert.NotEqual(t, untracked, packagesIdentity(r.dir, pins), "and so does its content")
+}
+
+func sampleInputs() *buildInputs {
+	in := &buildInputs{
+		Environment: "lz4", EnvironmentSHA256: "sha256:e", Builder: "reg/spack:1.1.0@sha256:b",
+		Base: "reg/debian:bookworm@sha256:d", SpackVersion: "1.1.0", Packages: "119680ae",
+		Settings:        buildSettings(buildConfig{profile: "runtime", tests: "root", standAlone: true, testTimeout: 600}, "x86_64_v3"),
+		SourceDateEpoch: 1_700_000_000, Revision: "abcdef0123", Source: "https://github.com/o/r",
+		Pipeline: "sha256:p", Lockfile: "0123",
+	}
+	in.Key = in.key()
+	return in
+}
+
+func TestInputsKey(t *testing.T) {
+	base := sampleInputs()
+	tests := []struct {
+		name    string
+		change  func(in *buildInputs)
+		changes bool
+	}{
+		{"nothing", func(*buildInputs) {}, false},
+		{"the lockfile's hash follows from the rest", func(in *buildInputs) { in.Lockfile = "4567" }, false},
+		{"environment", func(in *buildInputs) { in.EnvironmentSHA256 = "sha256:f" }, true},
+		{"builder digest", func(in *buildInputs) { in.Builder = "reg/spack:1.1.0@sha256:c" }, true},
+		{"base digest", func(in *buildInputs) { in.Base = "scratch" }, true},
+		{"packages commit", func(in *buildInputs) { in.Packages = "119680ae+dirty.1" }, true},
+		{"tests", func(in *buildInputs) {
+			in.Settings = buildSettings(buildConfig{profile: "runtime", tests: "none", standAlone: true, testTimeout: 600}, "x86_64_v3")
+		}, true},
+		{"profile", func(in *buildInputs) {
+			in.Settings = buildSettings(buildConfig{profile: "devel", tests: "root", standAlone: true, testTimeout: 600}, "x86_64_v3")
+		}, true},
+		{"date", func(in *buildInputs) { in.SourceDateEpoch++ }, true},
+		{"revision", func(in *buildInputs) { in.Revision = "abcdef0124" }, true},
+		{"program", func(in *buildInputs) { in.Pipeline = "sha256:q" }, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			in := *base
+			tt.change(&in)
+			assert.Equal(t, tt.changes, in.key() != base.Key)
+		})
+	}
+}
+
+func TestInputsFromLabels(t *testing.T) {
+	in := sampleInputs()
+	lf, err := spack.ParseLockfile("lz4.lock", mustRead(t, "../spack/testdata/lockfile/lz4.lock"))
+	require.NoError(t, err)
+	env := &spack.Environment{Name: "lz4", Container: spack.Container{Labels: map[string]string{labelKey: "forged", "app": "demo"}}}
+	labels := imageLabels(imageInfo{env: env, lockfile: lf, target: "x86_64_v3", inputs: in})
+	assert.Equal(t, in.Key, labels[labelKey], "container.labels cannot change the recorded inputs")
+	assert.Equal(t, "demo", labels["app"])
+	assert.Equal(t, "2023-11-14T22:13:20Z", labels["org.opencontainers.image.created"], "the source's date, not now")
+	assert.Equal(t, "sha256:d", labels[labelBaseDigest])
+
+	back, err := inputsFromLabels(labels)
+	require.NoError(t, err)
+	assert.Equal(t, in, back)
+
+	tests := []struct {
+		name, drop, wantErr string
+	}{
+		{"no key", labelKey, "no io.spack-ghcr.inputs label"},
+		{"no builder", labelBuilder, "no io.spack-ghcr.builder label"},
+		{"no date", "org.opencontainers.image.created", `label org.opencontainers.image.created ""`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			l := map[string]string{}
+			for k, v := range labels {
+				if k != tt.drop {
+					l[k] = v
+				}
+			}
+			_, err := inputsFromLabels(l)
+			assert.ErrorContains(t, err, tt.wantErr)
+		})
+	}
+}
+
+func TestImageVersionIsTheSourcesDate(t *testing.T) {
+	lf, err := spack.ParseLockfile("tool.lock", mustRead(t, "../spack/testdata/lockfile/tool.lock"))
+	require.NoError(t, err)
+	require.Greater(t, len(lf.RootSpecs()), 1)
+	assert.Equal(t, "2023.11.14", imageVersion(lf, time.Unix(1_700_000_000, 0).UTC()))
+}
+
+func mustRead(t *testing.T, path string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	return data
+}

@@ -1,0 +1,64 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"log"
+	"os"
+	"path/filepath"
+
+	"github.com/spack-ghcr/spack-ghcr/registry"
+	"github.com/spack-ghcr/spack-ghcr/spack"
+)
+
+// upToDate reports whether the image these inputs make exists already: at the first
+// tag in the registry when publishing, else from the last local build
+// (OUT/ENV/build.json). Then the run says so and builds, tests and publishes nothing.
+// It never skips with -force, or when an input could not be established (no key).
+func upToDate(ctx context.Context, cfg buildConfig, sh shared, env *spack.Environment, res *buildResult) (bool, error) {
+	key := res.Inputs.Key
+	if cfg.repro.force || key == "" {
+		return false, nil
+	}
+	if cfg.registry != "" {
+		repo, err := registry.Repository(cfg.registry, env.Name)
+		if err != nil {
+			return false, err
+		}
+		ref := repo + ":latest"
+		img, err := registry.Image(ctx, ref, sh.registryOpts...)
+		if err != nil || img == nil {
+			if err != nil {
+				log.Printf("%s: cannot tell whether %s is current, building: %v", env.Name, ref, err)
+			}
+			return false, nil
+		}
+		cf, err := img.ConfigFile()
+		if err != nil || cf.Config.Labels[labelKey] != key {
+			return false, nil
+		}
+		digest, err := img.Digest()
+		if err != nil {
+			return false, err
+		}
+		res.Ref, res.Digest = ref+"@"+digest.String(), digest.String()
+	} else {
+		var last buildResult
+		data, err := os.ReadFile(filepath.Join(cfg.out, env.Name, "build.json"))
+		if err != nil || json.Unmarshal(data, &last) != nil || last.Inputs == nil || last.Inputs.Key != key {
+			return false, nil
+		}
+		if cfg.export {
+			if _, err := os.Stat(last.Tarball); last.Tarball == "" || err != nil {
+				return false, nil
+			}
+		}
+		res.Digest, res.Tarball = last.Digest, last.Tarball
+		if !cfg.export {
+			res.Tarball = ""
+		}
+	}
+	res.skipped = true
+	log.Printf("%s: inputs unchanged (%s): image %s is current, nothing to build or publish", env.Name, key[:19], res.Digest)
+	return true, nil
+}

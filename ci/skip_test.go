@@ -1,0 +1,131 @@
+package main
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/registry"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/v1/random"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/spack-ghcr/spack-ghcr/spack"
+)
+
+// fakeRegistry is an in-memory OCI registry that records the manifests pushed, in
+// order ("PUT /v2/…/manifests/<tag or digest>").
+func fakeRegistry(t *testing.T) (host string, pushed func() []string) {
+	t.Helper()
+	var mu sync.Mutex
+	var puts []string
+	reg := registry.New()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPut && strings.Contains(r.URL.Path, "/manifests/") {
+			mu.Lock()
+			puts = append(puts, r.URL.Path[strings.LastIndex(r.URL.Path, "/")+1:])
+			mu.Unlock()
+		}
+		reg.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	return strings.TrimPrefix(srv.URL, "http://"), func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		return append([]string(nil), puts...)
+	}
+}
+
+func labelled(t *testing.T, labels map[string]string) v1.Image {
+	t.Helper()
+	img, err := random.Image(128, 1)
+	require.NoError(t, err)
+	cf, err := img.ConfigFile()
+	require.NoError(t, err)
+	cf = cf.DeepCopy()
+	cf.Config.Labels = labels
+	img, err = mutate.ConfigFile(img, cf)
+	require.NoError(t, err)
+	return img
+}
+
+func TestPublishByDigestThenTagsLatestLast(t *testing.T) {
+	host, pushed := fakeRegistry(t)
+	img := labelled(t, nil)
+	digest, err := img.Digest()
+	require.NoError(t, err)
+	ref, err := publish(context.Background(), publishInputs{image: img, namespace: host + "/o", name: "lz4", tags: []string{"latest", "1.9.4", "abcdef0"}})
+	require.NoError(t, err)
+	assert.Equal(t, host+"/o/lz4:latest@"+digest.String(), ref)
+	assert.Equal(t, []string{digest.String(), "1.9.4", "abcdef0", "latest"}, pushed())
+	for _, tag := range []string{"latest", "1.9.4", "abcdef0"} {
+		r, err := name.ParseReference(host + "/o/lz4:" + tag)
+		require.NoError(t, err)
+		got, err := remote.Head(r)
+		require.NoError(t, err)
+		assert.Equal(t, digest, got.Digest, tag)
+	}
+}
+
+func TestUpToDate(t *testing.T) {
+	ctx := context.Background()
+	host, _ := fakeRegistry(t)
+	key := sampleInputs().Key
+	_, err := publish(ctx, publishInputs{image: labelled(t, map[string]string{labelKey: key}), namespace: host + "/current", name: "lz4", tags: []string{"latest"}})
+	require.NoError(t, err)
+	_, err = publish(ctx, publishInputs{image: labelled(t, map[string]string{labelKey: "sha256:other"}), namespace: host + "/stale", name: "lz4", tags: []string{"latest"}})
+	require.NoError(t, err)
+
+	out := t.TempDir()
+	tarball := filepath.Join(out, "lz4", "image.tar")
+	require.NoError(t, os.MkdirAll(filepath.Dir(tarball), 0o755))
+	require.NoError(t, writeJSON(filepath.Join(out, "lz4", "build.json"), &buildResult{Digest: "sha256:local", Tarball: tarball, Inputs: sampleInputs()}))
+	env := &spack.Environment{Name: "lz4"}
+	tests := []struct {
+		name       string
+		cfg        buildConfig
+		key        string
+		tarball    bool
+		want       bool
+		wantDigest string
+	}{
+		{name: "registry holds these inputs", cfg: buildConfig{registry: host + "/current"}, key: key, want: true},
+		{name: "registry holds other inputs", cfg: buildConfig{registry: host + "/stale"}, key: key},
+		{name: "nothing at the tag", cfg: buildConfig{registry: host + "/none"}, key: key},
+		{name: "-force", cfg: buildConfig{registry: host + "/current", repro: reproFlags{force: true}}, key: key},
+		{name: "an input unknown", cfg: buildConfig{registry: host + "/current"}, key: ""},
+		{name: "last local build", cfg: buildConfig{out: out}, key: key, want: true, wantDigest: "sha256:local"},
+		{name: "last local build, tarball kept", cfg: buildConfig{out: out, export: true}, key: key, tarball: true, want: true, wantDigest: "sha256:local"},
+		{name: "last local build, tarball gone", cfg: buildConfig{out: out, export: true}, key: key},
+		{name: "last local build of other inputs", cfg: buildConfig{out: out}, key: "sha256:other"},
+		{name: "no local build", cfg: buildConfig{out: t.TempDir()}, key: key},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			os.Remove(tarball)
+			if tt.tarball {
+				require.NoError(t, os.WriteFile(tarball, []byte("tar"), 0o644))
+			}
+			res := &buildResult{Inputs: &buildInputs{Key: tt.key}}
+			got, err := upToDate(ctx, tt.cfg, shared{}, env, res)
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, got)
+			assert.Equal(t, tt.want, res.skipped)
+			if tt.wantDigest != "" {
+				assert.Equal(t, tt.wantDigest, res.Digest)
+			}
+			if tt.want && tt.cfg.registry != "" {
+				assert.True(t, strings.HasPrefix(res.Ref, tt.cfg.registry+"/lz4:latest@sha256:"), res.Ref)
+			}
+		})
+	}
+}
