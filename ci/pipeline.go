@@ -69,24 +69,8 @@ func buildEnvironment(ctx context.Context, client *dagger.Client, cfg buildConfi
 	if capture.Run.Failed() {
 		return nil, errors.Join(fmt.Errorf("tests failed: %s: nothing published", failedSpecs(capture.Run)), saveResults(capture, cfg))
 	}
-	p.stage("assembling runtime image")
-	ctr, err := runtimeStage(ctx, client, cfg, env, lf, b, inst, work, res)
-	if err != nil {
+	if err := ship(ctx, client, cfg, sh, env, tested{b, inst, lf, work}, p, res); err != nil {
 		return nil, errors.Join(err, saveResults(capture, cfg))
-	}
-	p.stage("smoke testing")
-	if err := smokeStage(ctx, client, ctr, env, res); err != nil {
-		return nil, errors.Join(err, saveResults(capture, cfg))
-	}
-	p.stage("measuring")
-	if err := measureStage(ctx, client, ctr, inst.ctr, cfg, env, out, work, res); err != nil {
-		return nil, errors.Join(err, saveResults(capture, cfg))
-	}
-	if cfg.registry != "" {
-		p.stage("publishing")
-		if err := publishStage(ctx, cfg, sh, env, lf, res); err != nil {
-			return nil, errors.Join(err, saveResults(capture, cfg))
-		}
 	}
 	capture.Run.Image = results.ImageInfo{Ref: res.Ref, Digest: res.Digest}
 	res.RunID = capture.Run.ID
@@ -95,6 +79,36 @@ func buildEnvironment(ctx context.Context, client *dagger.Client, cfg buildConfi
 		return nil, err
 	}
 	return res, p.done(filepath.Join(out, "build.json"))
+}
+
+// tested is what the stages after the tests take from the build.
+type tested struct {
+	b        *builder
+	inst     *installed
+	lockfile *spack.Lockfile
+	work     string // a scratch directory on the local disk
+}
+
+// ship runs the stages after the tests: runtime image, smoke test, measure, publish.
+func ship(ctx context.Context, client *dagger.Client, cfg buildConfig, sh shared, env *spack.Environment, t tested, p *progress, res *buildResult) error {
+	p.stage("assembling runtime image")
+	ctr, err := runtimeStage(ctx, client, cfg, env, t.lockfile, t.b, t.inst, t.work, res)
+	if err != nil {
+		return err
+	}
+	p.stage("smoke testing")
+	if err := smokeStage(ctx, client, ctr, env, res); err != nil {
+		return err
+	}
+	p.stage("measuring")
+	if err := measureStage(ctx, client, ctr, t.inst.ctr, cfg, env, filepath.Join(cfg.out, env.Name), t.work, res); err != nil {
+		return err
+	}
+	if cfg.registry == "" {
+		return nil
+	}
+	p.stage("publishing")
+	return publishStage(ctx, cfg, sh, env, t.lockfile, res)
 }
 
 // prepareBuilder is the builder stage: image, Spack, package repository, caches, the

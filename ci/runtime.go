@@ -94,14 +94,8 @@ func buildRuntime(ctx context.Context, client *dagger.Client, in runtimeInputs) 
 		shipped = shipped.WithDirectory("/", runtimes, dagger.DirectoryWithDirectoryOpts{Include: include})
 		libPath = slim.AppendUnique(libPath, slim.DirsOf(plan.RuntimeFiles)...)
 	}
-	if in.files != nil {
-		extra, err := in.files(shippedSpecs(in, plan))
-		if err != nil {
-			return nil, err
-		}
-		for _, name := range sortedKeys(extra) {
-			shipped = shipped.WithNewFile(name, string(extra[name]))
-		}
+	if shipped, err = withFiles(shipped, in, plan); err != nil {
+		return nil, err
 	}
 	final, sizes, err := stripAndMeasure(ctx, in.builder, shipped, elfs, in.strip)
 	if err != nil {
@@ -156,6 +150,22 @@ func closureDirs(client *dagger.Client, in runtimeInputs) (shipped, runtimes *da
 		}
 	}
 	return shipped, runtimes, nil
+}
+
+// withFiles adds the files in.files makes (the SBOM) to the shipped directory, so that
+// they go into the closure's layer.
+func withFiles(shipped *dagger.Directory, in runtimeInputs, plan *slim.Plan) (*dagger.Directory, error) {
+	if in.files == nil {
+		return shipped, nil
+	}
+	extra, err := in.files(shippedSpecs(in, plan))
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range sortedKeys(extra) {
+		shipped = shipped.WithNewFile(name, string(extra[name]))
+	}
+	return shipped, nil
 }
 
 // shippedSpecs are the closure's specs with files in the image: all but the compiler
