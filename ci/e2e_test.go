@@ -57,7 +57,7 @@ func TestSharedBuildCache(t *testing.T) {
 	fs := pflag.NewFlagSet("build", pflag.ContinueOnError)
 	cfg.register(fs)
 	require.NoError(t, fs.Parse(append(flags, "--environments", "../environments", "--runtime-image", base,
-		"--out", t.TempDir(), "--tests", "none", "--stand-alone=false", "--export=false",
+		"--out", t.TempDir(), "--tests", "none", "--stand-alone=false", "--export=false", "--force",
 		"--buildcache", fmt.Sprintf("oci+http://%s/spack-ghcr-cache-%d", reg, time.Now().UnixNano()))))
 	pins, err := spack.LoadPins(cfg.pins)
 	require.NoError(t, err)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -63,6 +64,59 @@ func execDetail(err error) error {
 		return fmt.Errorf("%s exited %d: %s", strings.Join(ee.Cmd, " "), ee.ExitCode, spack.LastLines(ee.Stderr, 4))
 	}
 	return err
+}
+
+// startedMarker begins the stderr of an exec run by runFailable: when it started, read
+// to tell a result just made from one the engine's cache kept.
+const startedMarker = "spack-ghcr: exec started at "
+
+// stampScript prints startedMarker and the time, then runs the command; it is fixed
+// text, the command comes as arguments.
+const stampScript = `echo "` + startedMarker + `$(date +%s)" >&2; exec "$@"`
+
+// runFailable runs args on base where a non-zero exit is data: it returns the
+// container, the output and the exit code. The engine caches such a result like any
+// other, which is right for a success but would replay a failure on every rerun,
+// transient ones too (a full disk, a lost network, a lock Spack tripped on), so that
+// no rerun could get past it. A failure that started before this call is therefore
+// run again, with a variable that makes it new to the cache.
+func runFailable(ctx context.Context, base *dagger.Container, args []string) (*dagger.Container, string, int, error) {
+	began := time.Now().Add(-time.Second).Unix()
+	stamped := append([]string{"sh", "-c", stampScript, "sh"}, args...)
+	exec := func(b *dagger.Container) (*dagger.Container, string, int, error) {
+		c := b.WithExec(stamped, dagger.ContainerWithExecOpts{Expect: dagger.ReturnTypeAny})
+		out, code, err := execResult(ctx, c)
+		return c, out, code, err
+	}
+	c, out, code, err := exec(base)
+	if err != nil || code == 0 {
+		return c, unstamped(out), code, err
+	}
+	if started, ok := startedAt(out); ok && started < began {
+		c, out, code, err = exec(base.WithEnvVariable("SPACK_GHCR_RERUN", strconv.FormatInt(time.Now().UnixNano(), 10)))
+	}
+	return c, unstamped(out), code, err
+}
+
+// startedAt reads the time startedMarker gives.
+func startedAt(out string) (int64, bool) {
+	_, rest, ok := strings.Cut(out, startedMarker)
+	if !ok {
+		return 0, false
+	}
+	line, _, _ := strings.Cut(rest, "\n")
+	t, err := strconv.ParseInt(strings.TrimSpace(line), 10, 64)
+	return t, err == nil
+}
+
+// unstamped is out without the startedMarker line.
+func unstamped(out string) string {
+	before, rest, ok := strings.Cut(out, startedMarker)
+	if !ok {
+		return out
+	}
+	_, after, _ := strings.Cut(rest, "\n")
+	return before + after
 }
 
 // execResult evaluates a container whose last exec may fail (run with

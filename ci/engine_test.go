@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"dagger.io/dagger"
 	"github.com/google/go-containerregistry/pkg/name"
@@ -306,6 +308,40 @@ func TestReproducibleRuntimeImage(t *testing.T) {
 			}
 			assert.NotEqual(t, engineDigests[0], engineDigests[1], "the engine's export differs by its dates")
 			assert.Equal(t, digests[0], digests[1], "the normalised image does not")
+		})
+	}
+}
+
+// TestRunFailableReruns shows what the engine's cache keeps of an exec whose failure is
+// data: a success is reused by the next run, a failure is not (a transient one, such as
+// a full disk, would otherwise come back on every rerun).
+func TestRunFailableReruns(t *testing.T) {
+	client, base := engine(t)
+	ctx := context.Background()
+	// A fresh base per test run, so that nothing from an earlier one is in the cache.
+	ctr := client.Container().From(base).WithEnvVariable("TEST_RUN", fmt.Sprint(time.Now().UnixNano()))
+	tests := []struct {
+		name   string
+		script string
+		code   int
+		reused bool
+	}{
+		{"a success is reused", "date +%s%N", 0, true},
+		{"a failure runs again", "date +%s%N; exit 3", 3, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := []string{"sh", "-c", tt.script}
+			_, first, code, err := runFailable(ctx, ctr, args)
+			require.NoError(t, err)
+			require.Equal(t, tt.code, code)
+			assert.NotContains(t, first, startedMarker, "the marker is not part of the output")
+			// The marker has a second's resolution.
+			time.Sleep(2 * time.Second)
+			_, second, code, err := runFailable(ctx, ctr, args)
+			require.NoError(t, err)
+			require.Equal(t, tt.code, code)
+			assert.Equal(t, tt.reused, first == second, "first %q, second %q", first, second)
 		})
 	}
 }

@@ -14,24 +14,25 @@ import (
 	"github.com/spack-ghcr/spack-ghcr/spack"
 )
 
-// spackRun runs one Spack command whose failure is data: its output goes to logPath
-// whatever happens, and a non-zero exit becomes an error with Spack's own error lines,
-// its paths mapped back to the user's files.
-func spackRun(ctx context.Context, c *dagger.Container, logPath, what string) (string, error) {
-	out, code, err := execResult(ctx, c)
+// spackRun runs one Spack command on base whose failure is data: its output goes to
+// logPath whatever happens, and a non-zero exit becomes an error with Spack's own error
+// lines, its paths mapped back to the user's files. The container is returned either
+// way: a failed install's stage holds the build logs.
+func spackRun(ctx context.Context, base *dagger.Container, args []string, logPath, what string) (*dagger.Container, string, error) {
+	c, out, code, err := runFailable(ctx, base, args)
 	if err != nil {
-		return "", fmt.Errorf("%s: %w", what, err)
+		return c, "", fmt.Errorf("%s: %w", what, err)
 	}
 	if err := os.WriteFile(logPath, []byte(out), 0o644); err != nil {
-		return "", fmt.Errorf("%s: writing the log: %w", what, err)
+		return c, "", fmt.Errorf("%s: writing the log: %w", what, err)
 	}
 	if full, ok := diskFull(out); code != 0 && ok {
-		return out, fmt.Errorf("%s: spack exited %d: %w (full log: %s)", what, code, full, logPath)
+		return c, out, fmt.Errorf("%s: spack exited %d: %w (full log: %s)", what, code, full, logPath)
 	}
 	if code != 0 {
-		return out, fmt.Errorf("%s: spack exited %d: %s (full log: %s)", what, code, userPath(spack.FirstLines(spack.ErrorLines(out), 4)), logPath)
+		return c, out, fmt.Errorf("%s: spack exited %d: %s (full log: %s)", what, code, userPath(spack.FirstLines(spack.ErrorLines(out), 4)), logPath)
 	}
-	return out, nil
+	return c, out, nil
 }
 
 // concretize solves the environment, writes OUT/ENV/spack.lock and returns it. A
@@ -42,8 +43,8 @@ func concretize(ctx context.Context, b *builder, out string) (*dagger.Container,
 	if err != nil {
 		return nil, nil, err
 	}
-	c := b.ctr.WithExec(b.envCmd("concretize"), dagger.ContainerWithExecOpts{Expect: dagger.ReturnTypeAny})
-	if _, err := spackRun(ctx, c, filepath.Join(out, "concretize.log"), "concretizing"); err != nil {
+	c, _, err := spackRun(ctx, b.ctr, b.envCmd("concretize"), filepath.Join(out, "concretize.log"), "concretizing")
+	if err != nil {
 		return nil, nil, err
 	}
 	data, err := c.File(b.envDir + "/spack.lock").Contents(ctx)
@@ -92,9 +93,8 @@ func install(ctx context.Context, b *builder, concretized *dagger.Container, tes
 	}
 	// CC and friends: Spack's build-time tests and stand-alone tests that compile
 	// code look for them.
-	c := concretized.WithEnvVariable("CC", "gcc").WithEnvVariable("CXX", "g++").WithEnvVariable("FC", "gfortran").
-		WithExec(b.envCmd(args...), dagger.ContainerWithExecOpts{Expect: dagger.ReturnTypeAny})
-	log, err := spackRun(ctx, c, filepath.Join(out, "install.log"), "installing")
+	c, log, err := spackRun(ctx, concretized.WithEnvVariable("CC", "gcc").WithEnvVariable("CXX", "g++").WithEnvVariable("FC", "gfortran"),
+		b.envCmd(args...), filepath.Join(out, "install.log"), "installing")
 	return c, spack.ParseInstallLog(log), err
 }
 

@@ -42,12 +42,12 @@ func TestVerify(t *testing.T) {
 	ctx := context.Background()
 	var stdout bytes.Buffer
 	args := append([]string{"build", "-environments", "../environments", "-runtime-image", base,
-		"-registry", registry + "/spack-ghcr-verify", "-out", t.TempDir()}, flags...)
+		"-registry", registry + "/spack-ghcr-verify", "-force", "-out", t.TempDir()}, flags...)
 	require.NoError(t, run(ctx, append(args, "libsigsegv"), &stdout))
 	published, _, _ := strings.Cut(strings.TrimSpace(stdout.String()), "@")
 
-	verify := []string{"verify", "-environments", "../environments", "-packages", flagValue(flags, "-packages"),
-		"-mirror", flagValue(flags, "-mirror"), "-pins", "../pins.yaml"}
+	verify := []string{"verify", "-environments", "../environments", "-packages", flagValue(flags, "--packages"),
+		"-mirror", flagValue(flags, "--mirror"), "-pins", "../pins.yaml"}
 	stdout.Reset()
 	require.NoError(t, run(ctx, append(verify, published), &stdout))
 	assert.Contains(t, stdout.String(), "identical sha256:")
