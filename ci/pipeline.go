@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"log"
 	"os"
-	"os/exec"
 	"path"
 	"path/filepath"
 	"strings"
@@ -15,6 +14,7 @@ import (
 
 	"dagger.io/dagger"
 
+	"github.com/spack-ghcr/spack-ghcr/provenance"
 	"github.com/spack-ghcr/spack-ghcr/results"
 	"github.com/spack-ghcr/spack-ghcr/spack"
 	"github.com/spack-ghcr/spack-ghcr/spack/testlog"
@@ -166,7 +166,7 @@ func packageTree(client *dagger.Client, dir string, pins *spack.Pins) *dagger.Di
 // edits in the repository do not invalidate the cached concretization and install.
 func environmentSource(client *dagger.Client, env *spack.Environment) *dagger.Directory {
 	src := client.Directory().WithDirectory(env.RelDir, client.Host().Directory(env.Dir, dagger.HostDirectoryOpts{
-		Include: environmentFiles,
+		Include: provenance.EnvironmentFiles,
 	})).WithNewFile(path.Join(env.RelDir, "spack.yaml"), string(env.Raw))
 	for _, inc := range env.Includes {
 		if inc.Dir {
@@ -208,7 +208,7 @@ func newCapture(cfg buildConfig, sh shared, env string, lf *spack.Lockfile, star
 	c := results.NewCapture(results.NewRunID(time.Now(), cmp.Or(cfg.revision, os.Getenv("GITHUB_SHA"))), env, started)
 	c.Run.Spack = results.SpackInfo{Version: lf.SpackVersion}
 	c.Run.Tests = cfg.tests
-	c.Run.Packages = results.RepoInfo{Namespace: "builtin", Commit: packagesCommit(cfg.packagesDir, sh.pins)}
+	c.Run.Packages = results.RepoInfo{Namespace: "builtin", Commit: provenance.PackagesCommit(cfg.packagesDir, sh.pins)}
 	return c
 }
 
@@ -232,19 +232,6 @@ func failedSpecs(r *results.Run) string {
 		}
 	}
 	return strings.Join(names, ", ")
-}
-
-// packagesCommit names the package repository's commit for the results: the pin, or
-// the local checkout's HEAD when there is one.
-func packagesCommit(dir string, pins *spack.Pins) string {
-	if dir == "" {
-		return pins.Packages.Commit
-	}
-	out, err := exec.Command("git", "-C", dir, "rev-parse", "HEAD").Output()
-	if err != nil {
-		return ""
-	}
-	return strings.TrimSpace(string(out))
 }
 
 // appendSummary adds a run's summary.md to the GitHub job summary file, if any.

@@ -19,6 +19,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/spack-ghcr/spack-ghcr/provenance"
 	"github.com/spack-ghcr/spack-ghcr/spack"
 )
 
@@ -79,16 +80,19 @@ func TestPublishByDigestThenTagsLatestLast(t *testing.T) {
 func TestUpToDate(t *testing.T) {
 	ctx := context.Background()
 	host, _ := fakeRegistry(t)
-	key := sampleInputs().Key
-	_, err := publish(ctx, publishInputs{image: labelled(t, map[string]string{labelKey: key}), namespace: host + "/current", name: "lz4", tags: []string{"latest"}})
+	recorded := &provenance.Inputs{Environment: "lz4", Builder: "reg/spack:1.1.0@sha256:b", Packages: "119680ae"}
+	recorded.Key = recorded.Sum()
+	key := recorded.Key
+	_, err := publish(ctx, publishInputs{image: labelled(t, map[string]string{provenance.LabelKey: key}), namespace: host + "/current", name: "lz4", tags: []string{"latest"}})
 	require.NoError(t, err)
-	_, err = publish(ctx, publishInputs{image: labelled(t, map[string]string{labelKey: "sha256:other"}), namespace: host + "/stale", name: "lz4", tags: []string{"latest"}})
+	_, err = publish(ctx, publishInputs{image: labelled(t, map[string]string{provenance.LabelKey: "sha256:other"}), namespace: host + "/stale", name: "lz4", tags: []string{"latest"}})
 	require.NoError(t, err)
 
 	out := t.TempDir()
 	tarball := filepath.Join(out, "lz4", "image.tar")
 	require.NoError(t, os.MkdirAll(filepath.Dir(tarball), 0o755))
-	require.NoError(t, writeJSON(filepath.Join(out, "lz4", "build.json"), &buildResult{Digest: "sha256:local", Tarball: tarball, Inputs: sampleInputs()}))
+	last := provenance.Record{Digest: "sha256:local", Tarball: tarball, Inputs: recorded}
+	require.NoError(t, last.Write(filepath.Join(out, "lz4", provenance.RecordFile)))
 	env := &spack.Environment{Name: "lz4"}
 	tests := []struct {
 		name       string
@@ -115,7 +119,7 @@ func TestUpToDate(t *testing.T) {
 			if tt.tarball {
 				require.NoError(t, os.WriteFile(tarball, []byte("tar"), 0o644))
 			}
-			res := &buildResult{Inputs: &buildInputs{Key: tt.key}}
+			res := &buildResult{Record: provenance.Record{Inputs: &provenance.Inputs{Key: tt.key}}}
 			got, err := upToDate(ctx, tt.cfg, shared{}, env, res)
 			require.NoError(t, err)
 			assert.Equal(t, tt.want, got)
