@@ -120,7 +120,7 @@ func prepareBuilder(ctx context.Context, client *dagger.Client, cfg buildConfig,
 	}
 	log.Printf("%s: target %s", env.Name, outcome)
 	envDir := path.Join(srcRoot, env.RelDir)
-	viewRoot, scopeView := viewSettings(env.View, envDir)
+	viewRoot, scopeView := env.View.Placement(envDir)
 	cacheURL, bindCache := cfg.buildcache, func(c *dagger.Container) *dagger.Container { return c }
 	if cacheURL != "" {
 		if cacheURL, bindCache, err = cacheEndpoint(client, cacheURL); err != nil {
@@ -135,7 +135,7 @@ func prepareBuilder(ctx context.Context, client *dagger.Client, cfg buildConfig,
 		source:       environmentSource(client, env),
 		envRel:       env.RelDir,
 		scope: spackScope(scopeSettings{packages: packagesYAML, mirror: cfg.mirrorDir != "", view: scopeView,
-			buildcache: cacheURL, cacheAuth: sh.cacheAuth != nil}),
+			buildcache: cacheURL, cacheAuth: sh.cacheAuth != nil}).Files(),
 		cacheKey:   sh.cacheKey,
 		cacheUser:  cfg.registryUser,
 		cacheToken: sh.cacheAuth,
@@ -190,7 +190,7 @@ func installAndInspect(ctx context.Context, b *builder, concretized *dagger.Cont
 		work, werr := os.MkdirTemp("", "spack-ghcr-failed-")
 		if werr == nil {
 			defer os.RemoveAll(work)
-			if cerr := captureBuildTime(ctx, capture, c, specsUnderTest(lf, cfg.tests), nil, false, work); cerr != nil {
+			if cerr := captureBuildTime(ctx, capture, c, lf.TestedSpecs(cfg.tests), nil, false, work); cerr != nil {
 				log.Printf("%s: capturing build-time tests: %v", capture.Run.Environment, cerr)
 			}
 		}

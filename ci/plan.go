@@ -95,7 +95,7 @@ func planEnvironment(env *spack.Environment, cfg buildConfig) (envPlan, error) {
 	if err != nil {
 		return envPlan{}, err
 	}
-	viewRoot, _ := viewSettings(env.View, "<environment>")
+	viewRoot, _ := env.View.Placement("<environment>")
 	p := envPlan{
 		Name: env.Name, Dir: env.RelDir, Specs: env.Specs,
 		Builder: env.Images.Builder, Runtime: env.Images.Runtime,

@@ -3,10 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
-	"maps"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 
 	"dagger.io/dagger"
@@ -37,7 +35,7 @@ type testInputs struct {
 // runTests records the build-time tests' logs and runs and records the stand-alone
 // tests. A failing test is a result in the capture, not an error.
 func runTests(ctx context.Context, c *results.Capture, in testInputs) error {
-	specs := specsUnderTest(in.lockfile, in.tests)
+	specs := in.lockfile.TestedSpecs(in.tests)
 	if err := captureBuildTime(ctx, c, in.installed.ctr, specs, in.installed.prefixes, true, in.work); err != nil {
 		return err
 	}
@@ -56,24 +54,6 @@ func runTests(ctx context.Context, c *results.Capture, in testInputs) error {
 		return fmt.Errorf("running stand-alone tests: %w", execDetail(err))
 	}
 	return captureStandAlone(ctx, c, tested, in.work)
-}
-
-// specsUnderTest are the specs whose build-time tests Spack ran for a --test value:
-// the roots, or every spec Spack built.
-func specsUnderTest(lf *spack.Lockfile, tests string) []*spack.ConcreteSpec {
-	switch tests {
-	case "root":
-		return lf.RootSpecs()
-	case "all":
-		var out []*spack.ConcreteSpec
-		for _, h := range slices.Sorted(maps.Keys(lf.Specs)) {
-			if s := lf.Specs[h]; s.External == "" {
-				out = append(out, s)
-			}
-		}
-		return out
-	}
-	return nil
 }
 
 // captureBuildTime exports each tested spec's install-time test log, from its prefix
