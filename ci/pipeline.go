@@ -9,15 +9,14 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"dagger.io/dagger"
 
+	"github.com/spack-ghcr/spack-ghcr/github/actions"
 	"github.com/spack-ghcr/spack-ghcr/provenance"
 	"github.com/spack-ghcr/spack-ghcr/results"
 	"github.com/spack-ghcr/spack-ghcr/spack"
-	"github.com/spack-ghcr/spack-ghcr/spack/testlog"
 )
 
 // buildEnvironment runs the pipeline for one environment: builder, concretize,
@@ -67,7 +66,7 @@ func buildEnvironment(ctx context.Context, client *dagger.Client, cfg buildConfi
 		return nil, err
 	}
 	if capture.Run.Failed() {
-		return nil, errors.Join(fmt.Errorf("tests failed: %s: nothing published", failedSpecs(capture.Run)), saveResults(capture, cfg))
+		return nil, errors.Join(fmt.Errorf("tests failed: %s: nothing published", capture.Run.FailedSpecs()), saveResults(capture, cfg))
 	}
 	if err := ship(ctx, client, cfg, sh, env, tested{b, inst, lf, work}, p, res); err != nil {
 		return nil, errors.Join(err, saveResults(capture, cfg))
@@ -220,36 +219,12 @@ func saveResults(c *results.Capture, cfg buildConfig) error {
 		return err
 	}
 	log.Printf("%s: test results in %s", c.Run.Environment, dir)
-	return appendSummary(cfg.summary, filepath.Join(dir, results.SummaryFile))
-}
-
-// failedSpecs names the specs whose tests failed, for the error line.
-func failedSpecs(r *results.Run) string {
-	var names []string
-	for _, s := range r.Specs {
-		if s.Status == testlog.Failed {
-			names = append(names, fmt.Sprintf("%s@%s (%s)", s.Name, s.Version, s.Phase))
-		}
-	}
-	return strings.Join(names, ", ")
-}
-
-// appendSummary adds a run's summary.md to the GitHub job summary file, if any.
-func appendSummary(summaryFile, mdFile string) error {
-	if summaryFile == "" {
+	if cfg.summary == "" {
 		return nil
 	}
-	md, err := os.ReadFile(mdFile)
+	md, err := os.ReadFile(filepath.Join(dir, results.SummaryFile))
 	if err != nil {
 		return err
 	}
-	f, err := os.OpenFile(summaryFile, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
-	if err != nil {
-		return fmt.Errorf("writing job summary: %w", err)
-	}
-	if _, err := f.Write(append(md, '\n')); err != nil {
-		f.Close()
-		return fmt.Errorf("writing job summary: %w", err)
-	}
-	return f.Close()
+	return actions.AppendSummary(cfg.summary, md)
 }
