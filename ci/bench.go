@@ -133,7 +133,7 @@ func containerizeSize(ctx context.Context, client *dagger.Client, r *buildResult
 	if err != nil {
 		return slim.ImageSizes{}, err
 	}
-	sizes, err := measureImage(img, baseIDs)
+	sizes, err := slim.MeasureImage(img, baseIDs)
 	if err != nil {
 		return slim.ImageSizes{}, fmt.Errorf("containerize-style image: %w", err)
 	}

@@ -48,7 +48,7 @@ func reproducibleImage(ctx context.Context, client *dagger.Client, ctr *dagger.C
 	if err != nil {
 		return nil, nil, err
 	}
-	shared, err := sharedLayers(raw, baseIDs)
+	shared, err := repro.SharedLayers(raw, baseIDs)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -60,19 +60,6 @@ func reproducibleImage(ctx context.Context, client *dagger.Client, ctr *dagger.C
 		return nil, nil, fmt.Errorf("normalising the image: %w", err)
 	}
 	return img, baseIDs, nil
-}
-
-// sharedLayers counts the image's first layers that are the base's.
-func sharedLayers(img v1.Image, baseIDs []string) (int, error) {
-	cf, err := img.ConfigFile()
-	if err != nil {
-		return 0, err
-	}
-	n := 0
-	for n < min(len(baseIDs), len(cf.RootFS.DiffIDs)) && cf.RootFS.DiffIDs[n].String() == baseIDs[n] {
-		n++
-	}
-	return n, nil
 }
 
 // removeStale drops a file an earlier run left that this one does not write.

@@ -67,7 +67,7 @@ func measureStage(ctx context.Context, client *dagger.Client, ctr, builder *dagg
 	if err != nil {
 		return err
 	}
-	sizes, err := measureImage(img, baseIDs)
+	sizes, err := slim.MeasureImage(img, baseIDs)
 	if err != nil {
 		return err
 	}
