@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -95,29 +96,12 @@ func captureStandAlone(ctx context.Context, c *results.Capture, tested *dagger.C
 	if _, err := tested.Directory(testStageDir).Export(ctx, dir); err != nil {
 		return fmt.Errorf("exporting the test suite: %w", err)
 	}
-	entries, err := os.ReadDir(dir)
+	suiteDir, suite, err := testlog.ReadStage(dir, junitReport)
+	if errors.Is(err, testlog.ErrNoSuite) {
+		return fmt.Errorf("spack test run left no suite in %s", testStageDir)
+	}
 	if err != nil {
 		return err
 	}
-	for _, e := range entries {
-		if !e.IsDir() {
-			continue
-		}
-		suiteDir := filepath.Join(dir, e.Name())
-		suite, err := testlog.ReadSuite(suiteDir)
-		if err != nil {
-			return err
-		}
-		// Spack's JUnit report has each spec's duration, which the suite files lack.
-		if f, err := os.Open(filepath.Join(dir, junitReport)); err == nil {
-			cases, err := testlog.ParseJUnit(f)
-			f.Close()
-			if err != nil {
-				return fmt.Errorf("%s: %w", junitReport, err)
-			}
-			suite.ApplyJUnit(cases)
-		}
-		return c.AddSuite(suiteDir, suite)
-	}
-	return fmt.Errorf("spack test run left no suite in %s", testStageDir)
+	return c.AddSuite(suiteDir, suite)
 }
