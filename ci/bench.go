@@ -50,7 +50,7 @@ func runBench(ctx context.Context, cfg buildConfig, add string, stdout io.Writer
 	if err != nil {
 		return err
 	}
-	envs, err := loadEnvironments(cfg.environments, cfg.envs, cfg.loadOptions(pins))
+	envs, err := spack.LoadEnvironments(cfg.environments, cfg.envs, cfg.loadOptions(pins)...)
 	if err != nil {
 		return err
 	}

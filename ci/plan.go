@@ -51,7 +51,7 @@ func runPlan(_ context.Context, cfg buildConfig, asJSON bool, stdout io.Writer) 
 			return usageError("plan: environment name %q must be lowercase letters, digits, '.', '_' or '-'", n)
 		}
 	}
-	envs, err := loadEnvironments(cfg.environments, names, cfg.loadOptions(pins))
+	envs, err := spack.LoadEnvironments(cfg.environments, names, cfg.loadOptions(pins)...)
 	if err != nil {
 		return err
 	}

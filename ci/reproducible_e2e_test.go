@@ -149,7 +149,7 @@ func TestReproducibleDigests(t *testing.T) {
 				"--tests", "none", "--stand-alone=false", "--force", "--out", t.TempDir()}, oneDash(flags)...)))
 			pins, err := spack.LoadPins(cfg.pins)
 			require.NoError(t, err)
-			envs, err := loadEnvironments(cfg.environments, []string{tc.env}, cfg.loadOptions(pins))
+			envs, err := spack.LoadEnvironments(cfg.environments, []string{tc.env}, cfg.loadOptions(pins)...)
 			require.NoError(t, err)
 			runs := map[string]*buildResult{}
 			for _, run := range []string{"A", "B", "C"} {
