@@ -6,25 +6,12 @@ import (
 	"testing"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/mutate"
-	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/spack-ghcr/spack-ghcr/registry/registrytest"
 	"github.com/spack-ghcr/spack-ghcr/repro"
 )
-
-// withLabels is img with its config's labels replaced.
-func withLabels(t *testing.T, img v1.Image, labels map[string]string) v1.Image {
-	t.Helper()
-	cf, err := img.ConfigFile()
-	require.NoError(t, err)
-	cf = cf.DeepCopy()
-	cf.Config.Labels = labels
-	img, err = mutate.ConfigFile(img, cf)
-	require.NoError(t, err)
-	return img
-}
 
 // rebuild writes img as the rebuild's tarball and returns its record.
 func rebuild(t *testing.T, img v1.Image, lockfile string) *Record {
@@ -37,11 +24,7 @@ func rebuild(t *testing.T, img v1.Image, lockfile string) *Record {
 }
 
 func TestVerificationWrite(t *testing.T) {
-	base, err := random.Image(256, 1)
-	require.NoError(t, err)
-	published := withLabels(t, base, map[string]string{LabelKey: "sha256:old", "app": "demo"})
-	other, err := random.Image(256, 1)
-	require.NoError(t, err)
+	published := registrytest.Image(t, 1, "", map[string]string{LabelKey: "sha256:old", "app": "demo"})
 	recorded := &Inputs{Lockfile: "0123", Pipeline: "sha256:old"}
 	tests := []struct {
 		name    string
@@ -51,9 +34,9 @@ func TestVerificationWrite(t *testing.T) {
 	}{
 		{"identical", rebuild(t, published, "0123"), []string{"identical sha256:"}, nil},
 		{"concretized differently", rebuild(t, published, "4567"), []string{"spack.lock: sha256 4567, the image records 0123", "identical"}, nil},
-		{"another program", rebuild(t, withLabels(t, base, map[string]string{LabelKey: "sha256:new", "app": "demo"}), "0123"),
+		{"another program", rebuild(t, registrytest.Image(t, 1, "", map[string]string{LabelKey: "sha256:new", "app": "demo"}), "0123"),
 			[]string{"same files and config: sha256:", "(pipeline sha256:new, the image's sha256:old)"}, nil},
-		{"other files", rebuild(t, withLabels(t, other, map[string]string{LabelKey: "sha256:old", "app": "other"}), "0123"),
+		{"other files", rebuild(t, registrytest.Image(t, 2, "", map[string]string{LabelKey: "sha256:old", "app": "other"}), "0123"),
 			[]string{"differs: sha256:", "  … ", "more files", `  config label app: "demo" vs "other"`}, ErrDiffers},
 	}
 	for _, tt := range tests {
