@@ -50,7 +50,7 @@ func runBench(ctx context.Context, cfg buildConfig, add string, stdout io.Writer
 	if err != nil {
 		return err
 	}
-	envs, err := loadEnvironments(cfg.environments, cfg.envs, cfg.loadOptions(pins))
+	envs, err := spack.LoadEnvironments(cfg.environments, cfg.envs, cfg.loadOptions(pins)...)
 	if err != nil {
 		return err
 	}
@@ -133,7 +133,7 @@ func containerizeSize(ctx context.Context, client *dagger.Client, r *buildResult
 	if err != nil {
 		return slim.ImageSizes{}, err
 	}
-	sizes, err := measureImage(img, baseIDs)
+	sizes, err := slim.MeasureImage(img, baseIDs)
 	if err != nil {
 		return slim.ImageSizes{}, fmt.Errorf("containerize-style image: %w", err)
 	}

@@ -8,7 +8,6 @@ import (
 	"io"
 	"log"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -17,6 +16,7 @@ import (
 	"github.com/spf13/pflag"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/spack-ghcr/spack-ghcr/github/actions"
 	"github.com/spack-ghcr/spack-ghcr/registry"
 	"github.com/spack-ghcr/spack-ghcr/slim"
 	"github.com/spack-ghcr/spack-ghcr/spack"
@@ -140,20 +140,6 @@ func (c *buildConfig) loadOptions(pins *spack.Pins) []spack.Option {
 	}
 }
 
-// loadEnvironments reads every named environment before the engine starts, so that
-// bad input fails in a second.
-func loadEnvironments(dir string, names []string, opts []spack.Option) ([]*spack.Environment, error) {
-	envs := make([]*spack.Environment, 0, len(names))
-	for _, name := range names {
-		env, err := spack.LoadEnvironment(filepath.Join(dir, name, "spack.yaml"), opts...)
-		if err != nil {
-			return nil, err
-		}
-		envs = append(envs, env)
-	}
-	return envs, nil
-}
-
 func newBuildCmd() *cobra.Command {
 	var cfg buildConfig
 	cmd := &cobra.Command{
@@ -179,7 +165,8 @@ func runBuild(ctx context.Context, cfg buildConfig, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	envs, err := loadEnvironments(cfg.environments, cfg.envs, cfg.loadOptions(pins))
+	// Every environment is read before the engine starts: bad input fails in a second.
+	envs, err := spack.LoadEnvironments(cfg.environments, cfg.envs, cfg.loadOptions(pins)...)
 	if err != nil {
 		return err
 	}
@@ -261,7 +248,7 @@ func countErrs(errs []error) int {
 // applyPublishPolicy drops publishing and writing the shared build cache where the
 // policy forbids them (a pull request, another branch), whatever the flags say.
 func applyPublishPolicy(cfg *buildConfig) error {
-	ok, why, err := mayPublish(os.Getenv)
+	ok, why, err := actions.MayPublish(os.Getenv)
 	if err != nil {
 		return fmt.Errorf("build: deciding whether to publish: %w", err)
 	}

@@ -233,7 +233,7 @@ func (d *drill) stages(ctx context.Context, t *testing.T) *drillStages {
 	require.NoError(t, flags.Parse(d.flags))
 	pins, err := spack.LoadPins(st.cfg.pins)
 	require.NoError(t, err)
-	envs, err := loadEnvironments(st.cfg.environments, []string{"libsigsegv"}, st.cfg.loadOptions(pins))
+	envs, err := spack.LoadEnvironments(st.cfg.environments, []string{"libsigsegv"}, st.cfg.loadOptions(pins)...)
 	require.NoError(t, err)
 	st.env = envs[0]
 	st.sh = shared{pins: pins, cacheAuth: client.SetSecret("buildcache-token", drillCanary)}

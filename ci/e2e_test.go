@@ -61,7 +61,7 @@ func TestSharedBuildCache(t *testing.T) {
 		"--buildcache", fmt.Sprintf("oci+http://%s/spack-ghcr-cache-%d", reg, time.Now().UnixNano()))))
 	pins, err := spack.LoadPins(cfg.pins)
 	require.NoError(t, err)
-	envs, err := loadEnvironments(cfg.environments, []string{"libsigsegv"}, cfg.loadOptions(pins))
+	envs, err := spack.LoadEnvironments(cfg.environments, []string{"libsigsegv"}, cfg.loadOptions(pins)...)
 	require.NoError(t, err)
 
 	stamp := time.Now().UnixNano()

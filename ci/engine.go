@@ -27,7 +27,7 @@ func connect(ctx context.Context) (*dagger.Client, error) {
 	case os.Getenv("SPACK_GHCR_VERBOSE") != "":
 		opts = append(opts, dagger.WithLogOutput(os.Stderr))
 	case os.Getenv("DAGGER_SESSION_PORT") == "":
-		opts = append(opts, dagger.WithLogOutput(newInstallLines(os.Stderr)))
+		opts = append(opts, dagger.WithLogOutput(spack.NewInstallLines(os.Stderr, logPrefix)))
 	}
 	// The SDK retries an unreachable engine without end; an engine named by address
 	// answers in seconds, so give up after a bound then. Provisioning one through the

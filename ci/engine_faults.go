@@ -14,6 +14,8 @@ import (
 
 	"dagger.io/dagger"
 	"github.com/Khan/genqlient/graphql"
+
+	"github.com/spack-ghcr/spack-ghcr/spack"
 )
 
 // EngineLostError is a stage cut short because the Dagger engine went away: killed,
@@ -77,22 +79,13 @@ func (e *DiskFullError) Error() string {
 // engine's own cache all live on the engine's disk.
 const diskFullHint = "free space on the Dagger engine's disk, then rerun"
 
-// maxDetail bounds what a line of a command's output adds to an error.
-const maxDetail = 200
-
-// diskFull finds the line of out that reports ENOSPC, which reads the same in Go,
-// Python and C messages.
+// diskFull finds the line of out that reports ENOSPC (spack.NoSpaceLine).
 func diskFull(out string) (*DiskFullError, bool) {
-	for _, line := range strings.Split(out, "\n") {
-		if strings.Contains(strings.ToLower(line), "no space left on device") {
-			detail := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(line), "==> Error:"))
-			if r := []rune(detail); len(r) > maxDetail {
-				detail = string(r[:maxDetail]) + "…"
-			}
-			return &DiskFullError{Detail: detail}, true
-		}
+	detail, ok := spack.NoSpaceLine(out)
+	if !ok {
+		return nil, false
 	}
-	return nil, false
+	return &DiskFullError{Detail: detail}, true
 }
 
 // explainFault rewords an environment's error where the engine, not a command, failed:

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"strings"
 	"syscall"
 	"testing"
 
@@ -81,34 +80,6 @@ func TestExplainFault(t *testing.T) {
 			}
 			assert.EqualError(t, got, tt.want)
 			assert.ErrorIs(t, got, tt.input, "the cause stays in the chain")
-		})
-	}
-}
-
-func TestDiskFull(t *testing.T) {
-	long := "==> Error: [Errno 28] No space left on device: '/opt/software/" + strings.Repeat("x", 300) + "'"
-	tests := []struct {
-		name    string
-		input   string
-		want    string
-		wantErr bool // found no full disk
-	}{
-		{"spack", "==> Installing gcc-runtime\n==> Error: [Errno 28] No space left on device: '/opt/software/gcc-runtime-12.2.0-iwxnaxb'\n",
-			"[Errno 28] No space left on device: '/opt/software/gcc-runtime-12.2.0-iwxnaxb'", false},
-		{"tar", "tar: lib/libstdc++.so.6: Cannot write: No space left on device\ntar: Exiting with failure status", "tar: lib/libstdc++.so.6: Cannot write: No space left on device", false},
-		{"go", "copy: write /var/lib/dagger/x: no space left on device", "copy: write /var/lib/dagger/x: no space left on device", false},
-		{"bounded", long, long[len("==> Error: "):len("==> Error: ")+maxDetail] + "…", false},
-		{"another failure", "==> Error: FetchError: All fetchers failed", "", true},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, ok := diskFull(tt.input)
-			if tt.wantErr {
-				assert.False(t, ok)
-				return
-			}
-			assert.True(t, ok)
-			assert.Equal(t, tt.want, got.Detail)
 		})
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/spack-ghcr/spack-ghcr/provenance"
 	"github.com/spack-ghcr/spack-ghcr/slim"
 	"github.com/spack-ghcr/spack-ghcr/slim/slimtest"
 	"github.com/spack-ghcr/spack-ghcr/spack"
@@ -285,7 +286,7 @@ func TestReproducibleRuntimeImage(t *testing.T) {
 	for _, runtimeBase := range []string{spack.Scratch, base} {
 		t.Run(runtimeBase, func(t *testing.T) {
 			env := &spack.Environment{Name: "app", Images: spack.ResolvedImages{Runtime: runtimeBase}}
-			in := &buildInputs{Key: "sha256:k", SourceDateEpoch: 1_700_000_000}
+			in := &provenance.Inputs{Key: "sha256:k", SourceDateEpoch: 1_700_000_000}
 			var engineDigests, digests []string
 			for range 2 {
 				builder := fakeBuilder(t, client, base, root).WithEnvVariable("SPACK_GHCR_CACHE_KEY", randomHex(6))

@@ -26,8 +26,11 @@ func usageError(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", errUsage, fmt.Sprintf(format, args...))
 }
 
+// logPrefix starts every line of progress on stderr.
+const logPrefix = "spack-ghcr: "
+
 func main() {
-	log.SetPrefix("spack-ghcr: ")
+	log.SetPrefix(logPrefix)
 	log.SetFlags(0)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Stdout)

@@ -71,7 +71,7 @@ func runManifest(ctx context.Context, cfg manifestConfig, getenv func(string) st
 	if err != nil {
 		return err
 	}
-	if ok, why, err := mayPublish(getenv); err != nil {
+	if ok, why, err := actions.MayPublish(getenv); err != nil {
 		return err
 	} else if !ok {
 		log.Printf("manifest: not publishing: %s", why)
@@ -142,10 +142,4 @@ func registryOptions(user string, insecure bool, getenv func(string) string) ([]
 		return nil, usageError("--registry-user %s needs a password in $REGISTRY_TOKEN or $GITHUB_TOKEN", user)
 	}
 	return append(opts, registry.WithBasicAuth(user, password)), nil
-}
-
-// mayPublish is the publish policy build, matrix and manifest apply: in GitHub Actions
-// the event decides; elsewhere whoever passes a registry does.
-func mayPublish(getenv func(string) string) (bool, string, error) {
-	return actions.MayPublish(getenv)
 }

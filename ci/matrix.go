@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/spack-ghcr/spack-ghcr/affected"
+	"github.com/spack-ghcr/spack-ghcr/github/actions"
 )
 
 // matrixConfig is `go run ./ci matrix`'s command line.
@@ -84,7 +85,7 @@ func runMatrix(ctx context.Context, cfg matrixConfig, getenv func(string) string
 		return fmt.Errorf("matrix: %w", err)
 	}
 	log.Printf("matrix: %d of %d environments: %s", len(sel.Envs), len(sel.All), sel.Why)
-	publish, reason, err := mayPublish(getenv)
+	publish, reason, err := actions.MayPublish(getenv)
 	if err != nil {
 		return err
 	}

@@ -9,25 +9,11 @@ import (
 	"strings"
 
 	"dagger.io/dagger"
-	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 
 	"github.com/spack-ghcr/spack-ghcr/slim"
 	"github.com/spack-ghcr/spack-ghcr/spack"
 )
-
-// measureImage sums the image's layers' uncompressed sizes; the payload is what the
-// image adds to the base whose layers are baseIDs. Layer sizes are remembered across
-// runs (slim.LayerCache).
-func measureImage(img v1.Image, baseIDs []string) (slim.ImageSizes, error) {
-	cache := slim.LoadLayerCache()
-	defer cache.Save()
-	ids, err := cache.LayerIDs(img)
-	if err != nil {
-		return slim.ImageSizes{}, err
-	}
-	return cache.Measure(ids, baseIDs), nil
-}
 
 // baseLayerIDs are the diff IDs of the base image's layers, none for scratch. They
 // are remembered across runs, so that a rerun does not read the base again.

@@ -7,17 +7,16 @@ import (
 	"fmt"
 	"log"
 	"os"
-	"os/exec"
 	"path"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"dagger.io/dagger"
 
+	"github.com/spack-ghcr/spack-ghcr/github/actions"
+	"github.com/spack-ghcr/spack-ghcr/provenance"
 	"github.com/spack-ghcr/spack-ghcr/results"
 	"github.com/spack-ghcr/spack-ghcr/spack"
-	"github.com/spack-ghcr/spack-ghcr/spack/testlog"
 )
 
 // buildEnvironment runs the pipeline for one environment: builder, concretize,
@@ -67,7 +66,7 @@ func buildEnvironment(ctx context.Context, client *dagger.Client, cfg buildConfi
 		return nil, err
 	}
 	if capture.Run.Failed() {
-		return nil, errors.Join(fmt.Errorf("tests failed: %s: nothing published", failedSpecs(capture.Run)), saveResults(capture, cfg))
+		return nil, errors.Join(fmt.Errorf("tests failed: %s: nothing published", capture.Run.FailedSpecs()), saveResults(capture, cfg))
 	}
 	if err := ship(ctx, client, cfg, sh, env, tested{b, inst, lf, work}, p, res); err != nil {
 		return nil, errors.Join(err, saveResults(capture, cfg))
@@ -120,7 +119,7 @@ func prepareBuilder(ctx context.Context, client *dagger.Client, cfg buildConfig,
 	}
 	log.Printf("%s: target %s", env.Name, outcome)
 	envDir := path.Join(srcRoot, env.RelDir)
-	viewRoot, scopeView := viewSettings(env.View, envDir)
+	viewRoot, scopeView := env.View.Placement(envDir)
 	cacheURL, bindCache := cfg.buildcache, func(c *dagger.Container) *dagger.Container { return c }
 	if cacheURL != "" {
 		if cacheURL, bindCache, err = cacheEndpoint(client, cacheURL); err != nil {
@@ -135,7 +134,7 @@ func prepareBuilder(ctx context.Context, client *dagger.Client, cfg buildConfig,
 		source:       environmentSource(client, env),
 		envRel:       env.RelDir,
 		scope: spackScope(scopeSettings{packages: packagesYAML, mirror: cfg.mirrorDir != "", view: scopeView,
-			buildcache: cacheURL, cacheAuth: sh.cacheAuth != nil}),
+			buildcache: cacheURL, cacheAuth: sh.cacheAuth != nil}).Files(),
 		cacheKey:   sh.cacheKey,
 		cacheUser:  cfg.registryUser,
 		cacheToken: sh.cacheAuth,
@@ -166,7 +165,7 @@ func packageTree(client *dagger.Client, dir string, pins *spack.Pins) *dagger.Di
 // edits in the repository do not invalidate the cached concretization and install.
 func environmentSource(client *dagger.Client, env *spack.Environment) *dagger.Directory {
 	src := client.Directory().WithDirectory(env.RelDir, client.Host().Directory(env.Dir, dagger.HostDirectoryOpts{
-		Include: environmentFiles,
+		Include: provenance.EnvironmentFiles,
 	})).WithNewFile(path.Join(env.RelDir, "spack.yaml"), string(env.Raw))
 	for _, inc := range env.Includes {
 		if inc.Dir {
@@ -190,7 +189,7 @@ func installAndInspect(ctx context.Context, b *builder, concretized *dagger.Cont
 		work, werr := os.MkdirTemp("", "spack-ghcr-failed-")
 		if werr == nil {
 			defer os.RemoveAll(work)
-			if cerr := captureBuildTime(ctx, capture, c, specsUnderTest(lf, cfg.tests), nil, false, work); cerr != nil {
+			if cerr := captureBuildTime(ctx, capture, c, lf.TestedSpecs(cfg.tests), nil, false, work); cerr != nil {
 				log.Printf("%s: capturing build-time tests: %v", capture.Run.Environment, cerr)
 			}
 		}
@@ -208,7 +207,7 @@ func newCapture(cfg buildConfig, sh shared, env string, lf *spack.Lockfile, star
 	c := results.NewCapture(results.NewRunID(time.Now(), cmp.Or(cfg.revision, os.Getenv("GITHUB_SHA"))), env, started)
 	c.Run.Spack = results.SpackInfo{Version: lf.SpackVersion}
 	c.Run.Tests = cfg.tests
-	c.Run.Packages = results.RepoInfo{Namespace: "builtin", Commit: packagesCommit(cfg.packagesDir, sh.pins)}
+	c.Run.Packages = results.RepoInfo{Namespace: "builtin", Commit: provenance.PackagesCommit(cfg.packagesDir, sh.pins)}
 	return c
 }
 
@@ -220,49 +219,12 @@ func saveResults(c *results.Capture, cfg buildConfig) error {
 		return err
 	}
 	log.Printf("%s: test results in %s", c.Run.Environment, dir)
-	return appendSummary(cfg.summary, filepath.Join(dir, results.SummaryFile))
-}
-
-// failedSpecs names the specs whose tests failed, for the error line.
-func failedSpecs(r *results.Run) string {
-	var names []string
-	for _, s := range r.Specs {
-		if s.Status == testlog.Failed {
-			names = append(names, fmt.Sprintf("%s@%s (%s)", s.Name, s.Version, s.Phase))
-		}
-	}
-	return strings.Join(names, ", ")
-}
-
-// packagesCommit names the package repository's commit for the results: the pin, or
-// the local checkout's HEAD when there is one.
-func packagesCommit(dir string, pins *spack.Pins) string {
-	if dir == "" {
-		return pins.Packages.Commit
-	}
-	out, err := exec.Command("git", "-C", dir, "rev-parse", "HEAD").Output()
-	if err != nil {
-		return ""
-	}
-	return strings.TrimSpace(string(out))
-}
-
-// appendSummary adds a run's summary.md to the GitHub job summary file, if any.
-func appendSummary(summaryFile, mdFile string) error {
-	if summaryFile == "" {
+	if cfg.summary == "" {
 		return nil
 	}
-	md, err := os.ReadFile(mdFile)
+	md, err := os.ReadFile(filepath.Join(dir, results.SummaryFile))
 	if err != nil {
 		return err
 	}
-	f, err := os.OpenFile(summaryFile, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
-	if err != nil {
-		return fmt.Errorf("writing job summary: %w", err)
-	}
-	if _, err := f.Write(append(md, '\n')); err != nil {
-		f.Close()
-		return fmt.Errorf("writing job summary: %w", err)
-	}
-	return f.Close()
+	return actions.AppendSummary(cfg.summary, md)
 }

@@ -12,6 +12,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 
+	"github.com/spack-ghcr/spack-ghcr/provenance"
 	"github.com/spack-ghcr/spack-ghcr/repro"
 	"github.com/spack-ghcr/spack-ghcr/spack"
 )
@@ -38,7 +39,7 @@ func exportImage(ctx context.Context, ctr *dagger.Container, path string) (v1.Im
 // reproducibleImage is the runtime image as published: exported, with its base's
 // layers kept and the rest normalised to the inputs' source date. Its files live in
 // work until the run ends. It returns the base's layers too, for measuring.
-func reproducibleImage(ctx context.Context, client *dagger.Client, ctr *dagger.Container, env *spack.Environment, in *buildInputs, work string) (v1.Image, []string, error) {
+func reproducibleImage(ctx context.Context, client *dagger.Client, ctr *dagger.Container, env *spack.Environment, in *provenance.Inputs, work string) (v1.Image, []string, error) {
 	raw, err := exportImage(ctx, ctr, filepath.Join(work, "engine-image.tar"))
 	if err != nil {
 		return nil, nil, err
@@ -47,7 +48,7 @@ func reproducibleImage(ctx context.Context, client *dagger.Client, ctr *dagger.C
 	if err != nil {
 		return nil, nil, err
 	}
-	shared, err := sharedLayers(raw, baseIDs)
+	shared, err := repro.SharedLayers(raw, baseIDs)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -59,19 +60,6 @@ func reproducibleImage(ctx context.Context, client *dagger.Client, ctr *dagger.C
 		return nil, nil, fmt.Errorf("normalising the image: %w", err)
 	}
 	return img, baseIDs, nil
-}
-
-// sharedLayers counts the image's first layers that are the base's.
-func sharedLayers(img v1.Image, baseIDs []string) (int, error) {
-	cf, err := img.ConfigFile()
-	if err != nil {
-		return 0, err
-	}
-	n := 0
-	for n < min(len(baseIDs), len(cf.RootFS.DiffIDs)) && cf.RootFS.DiffIDs[n].String() == baseIDs[n] {
-		n++
-	}
-	return n, nil
 }
 
 // removeStale drops a file an earlier run left that this one does not write.

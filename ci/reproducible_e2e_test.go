@@ -149,7 +149,7 @@ func TestReproducibleDigests(t *testing.T) {
 				"--tests", "none", "--stand-alone=false", "--force", "--out", t.TempDir()}, oneDash(flags)...)))
 			pins, err := spack.LoadPins(cfg.pins)
 			require.NoError(t, err)
-			envs, err := loadEnvironments(cfg.environments, []string{tc.env}, cfg.loadOptions(pins))
+			envs, err := spack.LoadEnvironments(cfg.environments, []string{tc.env}, cfg.loadOptions(pins)...)
 			require.NoError(t, err)
 			runs := map[string]*buildResult{}
 			for _, run := range []string{"A", "B", "C"} {
@@ -195,4 +195,18 @@ func seedBinaryCache(t *testing.T, client *dagger.Client, base string, from *bui
 		WithExec([]string{"cp", "-a", "/seed/.", buildCacheDir + "/"}).
 		Sync(context.Background())
 	require.NoError(t, err)
+}
+
+func mustRead(t *testing.T, path string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	return data
+}
+
+func write(t *testing.T, dir, name, body string) {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
+	require.NoError(t, os.WriteFile(p, []byte(body), 0o644))
 }

@@ -9,8 +9,6 @@ import (
 	"log"
 	"os"
 	"path/filepath"
-	"slices"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -208,62 +206,9 @@ func resultsDiff(ctx context.Context, from string, ids []string, stdout io.Write
 	if len(ids) != 2 {
 		return usageError("results diff: want two run ids, RUN-A RUN-B (or ENV/RUN-ID), got %d", len(ids))
 	}
-	runs, err := findRuns(ctx, from, ids)
+	runs, err := results.FindRuns(ctx, from, ids)
 	if err != nil {
 		return fmt.Errorf("results diff: %w", err)
 	}
 	return results.DiffRuns(runs[0], runs[1]).WriteText(stdout)
-}
-
-// findRuns finds the runs named ids ("RUN-ID" or "ENV/RUN-ID") in one pass over
-// from, holding only the matches and the newest few runs for the error message. A
-// pipeline run gives all its environments the same id, so a bare id may be ambiguous.
-func findRuns(ctx context.Context, from string, ids []string) ([]*results.Run, error) {
-	const shown = 5
-	found := make([][]*results.Run, len(ids))
-	var newest []*results.Run
-	total := 0
-	err := results.Walk(ctx, from, func(r *results.Run) error {
-		total++
-		for i, id := range ids {
-			if id == r.ID || id == results.RunPath(r) {
-				found[i] = append(found[i], r)
-			}
-		}
-		newest = append(newest, r)
-		slices.SortStableFunc(newest, func(a, b *results.Run) int {
-			return cmp.Or(b.Started.Compare(a.Started), strings.Compare(a.Environment, b.Environment), strings.Compare(a.ID, b.ID))
-		})
-		newest = newest[:min(len(newest), shown)]
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	out := make([]*results.Run, len(ids))
-	for i, id := range ids {
-		switch len(found[i]) {
-		case 1:
-			out[i] = found[i][0]
-			continue
-		case 0:
-			if total == 0 {
-				return nil, fmt.Errorf("no run %q in %s: it holds no runs", id, from)
-			}
-			var known []string
-			for _, r := range newest {
-				known = append(known, results.RunPath(r))
-			}
-			if total > shown {
-				known = append(known, "...")
-			}
-			return nil, fmt.Errorf("no run %q in %s; it holds, newest first: %s", id, from, strings.Join(known, ", "))
-		}
-		var paths []string
-		for _, r := range found[i] {
-			paths = append(paths, results.RunPath(r))
-		}
-		return nil, fmt.Errorf("run id %q is in several environments (%s): name one as ENV/RUN-ID", id, strings.Join(paths, ", "))
-	}
-	return out, nil
 }

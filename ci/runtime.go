@@ -7,7 +7,6 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"slices"
 	"strings"
 
 	"dagger.io/dagger"
@@ -66,54 +65,33 @@ func buildRuntime(ctx context.Context, client *dagger.Client, in runtimeInputs) 
 	if err != nil {
 		return nil, err
 	}
-	isRuntime := func(p string) bool {
-		return slices.ContainsFunc(in.closure.Specs, func(s *spack.ConcreteSpec) bool {
-			return slim.CompilerRuntimes[s.Name] && strings.HasPrefix(p, in.prefixes[s.Hash]+"/")
-		})
-	}
-	shippedTree := all.Filter(func(p string) bool { return !isRuntime(p) })
-	runtimeTree := all.Filter(isRuntime)
-	prefixes := closurePrefixes(in)
-	libPath := slim.LibraryDirs(shippedTree, prefixes)
-	plan, err := slim.PlanLibraries(shippedTree, runtimeTree, libPath)
-	if err != nil {
-		return nil, fmt.Errorf("planning libraries: %w", err)
-	}
-	elfs, err := shippedTree.ELFs()
+	cl, err := slim.AnalyseClosure(all, closurePrefixes(in))
 	if err != nil {
 		return nil, err
 	}
-	if len(plan.RuntimeFiles) > 0 {
-		var include []string
-		for _, p := range plan.RuntimeFiles {
-			include = append(include, strings.TrimPrefix(p, "/"))
-			if e, err := slim.ReadELF(filepath.Join(all.Host, p), p); err == nil {
-				elfs = append(elfs, *e)
-			}
-		}
+	if include := cl.RuntimeIncludes(); len(include) > 0 {
 		shipped = shipped.WithDirectory("/", runtimes, dagger.DirectoryWithDirectoryOpts{Include: include})
-		libPath = slim.AppendUnique(libPath, slim.DirsOf(plan.RuntimeFiles)...)
 	}
-	if shipped, err = withFiles(shipped, in, plan); err != nil {
+	if shipped, err = withFiles(shipped, in, cl); err != nil {
 		return nil, err
 	}
-	final, sizes, err := stripAndMeasure(ctx, in.builder, shipped, elfs, in.strip)
+	final, sizes, err := stripAndMeasure(ctx, in.builder, shipped, cl.ELFs, in.strip)
 	if err != nil {
 		return nil, err
 	}
-	img := &runtimeImage{sizes: map[string]int64{}, floor: sizes.Size(installRoot), elfs: elfs}
+	img := &runtimeImage{sizes: map[string]int64{}, floor: sizes.Size(installRoot), elfs: cl.ELFs}
 	for _, s := range in.closure.Specs {
 		if n := sizes.Size(in.prefixes[s.Hash]); n > 0 || !slim.CompilerRuntimes[s.Name] {
 			img.sizes[s.String()] = n
 		}
 	}
-	exists := func(p string) bool { return shippedTree.Exists(p) || slices.Contains(plan.RuntimeFiles, p) }
-	img.env = slim.RunEnvironment(in.runEnv, installRoot, exists)
-	ctr, err := runtimeBase(ctx, client, in, plan, img, &libPath)
+	img.env = slim.RunEnvironment(in.runEnv, installRoot, cl.Exists)
+	libPath := cl.LibPath
+	ctr, err := runtimeBase(ctx, client, in, cl.Plan, img, &libPath)
 	if err != nil {
 		return nil, err
 	}
-	pathDirs := slim.BinDirs(shippedTree, prefixes)
+	pathDirs := cl.BinDirs()
 	ctr = ctr.WithDirectory("/", final)
 	if in.view != "" {
 		ctr = ctr.WithDirectory(in.view, in.builder.Directory(in.view), dagger.ContainerWithDirectoryOpts{Exclude: slim.Excludes(in.profile)})
@@ -154,11 +132,17 @@ func closureDirs(client *dagger.Client, in runtimeInputs) (shipped, runtimes *da
 
 // withFiles adds the files in.files makes (the SBOM) to the shipped directory, so that
 // they go into the closure's layer.
-func withFiles(shipped *dagger.Directory, in runtimeInputs, plan *slim.Plan) (*dagger.Directory, error) {
+func withFiles(shipped *dagger.Directory, in runtimeInputs, cl *slim.Closure) (*dagger.Directory, error) {
 	if in.files == nil {
 		return shipped, nil
 	}
-	extra, err := in.files(shippedSpecs(in, plan))
+	var specs []*spack.ConcreteSpec
+	for _, s := range in.closure.Specs {
+		if cl.Ships(slim.Prefix{Name: s.Name, Path: in.prefixes[s.Hash]}) {
+			specs = append(specs, s)
+		}
+	}
+	extra, err := in.files(specs)
 	if err != nil {
 		return nil, err
 	}
@@ -168,26 +152,11 @@ func withFiles(shipped *dagger.Directory, in runtimeInputs, plan *slim.Plan) (*d
 	return shipped, nil
 }
 
-// shippedSpecs are the closure's specs with files in the image: all but the compiler
-// runtimes none of whose libraries is loaded.
-func shippedSpecs(in runtimeInputs, plan *slim.Plan) []*spack.ConcreteSpec {
-	var out []*spack.ConcreteSpec
+// closurePrefixes are the closure's install prefixes, in its order.
+func closurePrefixes(in runtimeInputs) []slim.Prefix {
+	var out []slim.Prefix
 	for _, s := range in.closure.Specs {
-		prefix := in.prefixes[s.Hash] + "/"
-		if !slim.CompilerRuntimes[s.Name] || slices.ContainsFunc(plan.RuntimeFiles, func(p string) bool { return strings.HasPrefix(p, prefix) }) {
-			out = append(out, s)
-		}
-	}
-	return out
-}
-
-// closurePrefixes are the prefixes that ship whole, in the closure's order.
-func closurePrefixes(in runtimeInputs) []string {
-	var out []string
-	for _, s := range in.closure.Specs {
-		if !slim.CompilerRuntimes[s.Name] {
-			out = append(out, in.prefixes[s.Hash])
-		}
+		out = append(out, slim.Prefix{Name: s.Name, Path: in.prefixes[s.Hash]})
 	}
 	return out
 }

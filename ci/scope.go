@@ -1,8 +1,6 @@
 package main
 
 import (
-	"fmt"
-
 	"github.com/spack-ghcr/spack-ghcr/spack"
 )
 
@@ -13,7 +11,7 @@ type scopeSettings struct {
 	packages string
 	mirror   bool // a source mirror is mounted
 	// view is where Spack's default view goes, or "" to leave the environment's view
-	// setting alone (false, a path, named views).
+	// setting alone (spack.View.Placement).
 	view string
 	// buildcache is the shared OCI build cache, "" for none; cacheAuth says whether
 	// its credentials are in the builder's environment (cacheUserVar, cacheTokenVar).
@@ -34,60 +32,24 @@ const (
 	cacheTokenVar     = "SPACK_GHCR_BUILDCACHE_TOKEN_ROOT"
 )
 
-// spackScope is the pipeline's configuration scope, `spack -C`, which Spack reads above
-// the environment's own: where to install, the package repository, the mirrors (sources,
-// and the binary cache every install pushes to), the target, the view. It leaves
-// bootstrapping as the builder image has it: Spack's official images keep clingo in the
-// bootstrap store, which `bootstrap: enable: false` would make unreachable.
-func spackScope(s scopeSettings) map[string]string {
-	files := map[string]string{
-		"config.yaml": fmt.Sprintf(`config:
-  install_tree:
-    root: %s
-    projections:
-      all: "{name}-{version}-{hash}"
-  source_cache: %s
-  misc_cache: %s
-  build_stage: [%s]
-  test_stage: %s
-`, installRoot, sourceCacheDir, miscCacheDir, stageDir, testStageDir),
-		"repos.yaml":    fmt.Sprintf("repos:\n  builtin: %s/repos/spack_repo/builtin\n", packagesDir),
-		"packages.yaml": s.packages,
+// spackScope is the pipeline's configuration scope, `spack -C`: the builder's paths,
+// the package repository, the mirrors (the binary cache every install pushes to, the
+// shared one, sources), the target and the view.
+func spackScope(s scopeSettings) spack.Scope {
+	scope := spack.Scope{
+		InstallRoot: installRoot, SourceCache: sourceCacheDir, MiscCache: miscCacheDir, BuildStage: stageDir,
+		TestStage: testStageDir, Repo: packagesDir + "/repos/spack_repo/builtin", Packages: s.packages, View: s.view,
+		Mirrors: []spack.Mirror{{Name: "spack-ghcr-buildcache", URL: "file://" + buildCacheDir, Binary: true, Source: true, Autopush: true}},
 	}
-	mirrors := fmt.Sprintf(`mirrors:
-  spack-ghcr-buildcache:
-    url: file://%s
-    signed: false
-    autopush: true
-`, buildCacheDir)
 	if s.buildcache != "" {
-		mirrors += fmt.Sprintf("  %s:\n    url: %s\n    signed: false\n    source: false\n", sharedCacheMirror, s.buildcache)
+		shared := spack.Mirror{Name: sharedCacheMirror, URL: s.buildcache, Binary: true}
 		if s.cacheAuth {
-			mirrors += fmt.Sprintf("    access_pair:\n      id_variable: %s\n      secret_variable: %s\n", cacheUserVar, cacheTokenVar)
+			shared.IDVariable, shared.SecretVariable = cacheUserVar, cacheTokenVar
 		}
+		scope.Mirrors = append(scope.Mirrors, shared)
 	}
 	if s.mirror {
-		mirrors += fmt.Sprintf("  spack-ghcr-sources:\n    url: file://%s\n    binary: false\n", mirrorDir)
+		scope.Mirrors = append(scope.Mirrors, spack.Mirror{Name: "spack-ghcr-sources", URL: "file://" + mirrorDir, Source: true})
 	}
-	files["mirrors.yaml"] = mirrors
-	if s.view != "" {
-		files["view.yaml"] = fmt.Sprintf("view: %s\n", s.view)
-	}
-	return files
-}
-
-// viewSettings decides where the environment's view is in the builder, and whether
-// the pipeline places Spack's default view: a view in Spack's default place
-// (.spack-env/view) moves to spack.DefaultViewRoot, so that the image's PATH reads
-// /opt/view/bin; a view the environment places stays there.
-func viewSettings(v spack.View, envDir string) (root, scopeView string) {
-	switch {
-	case !v.Enabled:
-		return "", ""
-	case v.Root == "":
-		return spack.DefaultViewRoot, spack.DefaultViewRoot
-	case v.Root[0] == '/':
-		return v.Root, ""
-	}
-	return envDir + "/" + v.Root, ""
+	return scope
 }

@@ -5,8 +5,6 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
-
-	"github.com/spack-ghcr/spack-ghcr/spack"
 )
 
 // TestSpackScopeLeavesBootstrapping: Spack's official images keep clingo in the
@@ -14,7 +12,7 @@ import (
 // scope never says anything about bootstrapping, whatever the settings.
 func TestSpackScopeLeavesBootstrapping(t *testing.T) {
 	for _, s := range []scopeSettings{{}, {packages: "packages: {}\n", mirror: true, view: "/opt/view"}} {
-		files := spackScope(s)
+		files := spackScope(s).Files()
 		assert.NotContains(t, files, "bootstrap.yaml")
 		for name, content := range files {
 			assert.NotContains(t, content, "bootstrap", name)
@@ -24,25 +22,8 @@ func TestSpackScopeLeavesBootstrapping(t *testing.T) {
 	}
 }
 
-func TestViewSettings(t *testing.T) {
-	tests := []struct {
-		view            spack.View
-		root, scopeView string
-	}{
-		{spack.View{}, "", ""},
-		{spack.View{Enabled: true}, "/opt/view", "/opt/view"},
-		{spack.View{Enabled: true, Root: "/opt/myview"}, "/opt/myview", ""},
-		{spack.View{Enabled: true, Root: "views/default", Name: "default"}, "/env/views/default", ""},
-	}
-	for _, tt := range tests {
-		root, scope := viewSettings(tt.view, "/env")
-		assert.Equal(t, tt.root, root)
-		assert.Equal(t, tt.scopeView, scope)
-	}
-}
-
 func TestSpackScopeSharedCache(t *testing.T) {
-	files := spackScope(scopeSettings{buildcache: "oci://ghcr.io/o/buildcache", cacheAuth: true})
+	files := spackScope(scopeSettings{buildcache: "oci://ghcr.io/o/buildcache", cacheAuth: true}).Files()
 	assert.Contains(t, files["mirrors.yaml"], "  spack-ghcr-shared:\n    url: oci://ghcr.io/o/buildcache\n    signed: false\n    source: false\n    access_pair:\n      id_variable: SPACK_GHCR_BUILDCACHE_USER\n      secret_variable: SPACK_GHCR_BUILDCACHE_TOKEN_ROOT\n")
-	assert.NotContains(t, spackScope(scopeSettings{buildcache: "oci+http://127.0.0.1:5000/c"})["mirrors.yaml"], "access_pair")
+	assert.NotContains(t, spackScope(scopeSettings{buildcache: "oci+http://127.0.0.1:5000/c"}).Files()["mirrors.yaml"], "access_pair")
 }

@@ -2,11 +2,10 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"log"
-	"os"
 	"path/filepath"
 
+	"github.com/spack-ghcr/spack-ghcr/provenance"
 	"github.com/spack-ghcr/spack-ghcr/registry"
 	"github.com/spack-ghcr/spack-ghcr/spack"
 )
@@ -34,7 +33,7 @@ func upToDate(ctx context.Context, cfg buildConfig, sh shared, env *spack.Enviro
 			return false, nil
 		}
 		cf, err := img.ConfigFile()
-		if err != nil || cf.Config.Labels[labelKey] != key {
+		if err != nil || cf.Config.Labels[provenance.LabelKey] != key {
 			return false, nil
 		}
 		digest, err := img.Digest()
@@ -43,15 +42,9 @@ func upToDate(ctx context.Context, cfg buildConfig, sh shared, env *spack.Enviro
 		}
 		res.Ref, res.Digest = ref+"@"+digest.String(), digest.String()
 	} else {
-		var last buildResult
-		data, err := os.ReadFile(filepath.Join(cfg.out, env.Name, "build.json"))
-		if err != nil || json.Unmarshal(data, &last) != nil || last.Inputs == nil || last.Inputs.Key != key {
+		last, err := provenance.ReadRecord(filepath.Join(cfg.out, env.Name, provenance.RecordFile))
+		if err != nil || !last.Current(key, cfg.export) {
 			return false, nil
-		}
-		if cfg.export {
-			if _, err := os.Stat(last.Tarball); last.Tarball == "" || err != nil {
-				return false, nil
-			}
 		}
 		res.Digest, res.Tarball = last.Digest, last.Tarball
 		if !cfg.export {

@@ -12,13 +12,12 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/registry"
-	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/mutate"
-	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/spack-ghcr/spack-ghcr/provenance"
+	"github.com/spack-ghcr/spack-ghcr/registry/registrytest"
 	"github.com/spack-ghcr/spack-ghcr/spack"
 )
 
@@ -45,22 +44,9 @@ func fakeRegistry(t *testing.T) (host string, pushed func() []string) {
 	}
 }
 
-func labelled(t *testing.T, labels map[string]string) v1.Image {
-	t.Helper()
-	img, err := random.Image(128, 1)
-	require.NoError(t, err)
-	cf, err := img.ConfigFile()
-	require.NoError(t, err)
-	cf = cf.DeepCopy()
-	cf.Config.Labels = labels
-	img, err = mutate.ConfigFile(img, cf)
-	require.NoError(t, err)
-	return img
-}
-
 func TestPublishByDigestThenTagsLatestLast(t *testing.T) {
 	host, pushed := fakeRegistry(t)
-	img := labelled(t, nil)
+	img := registrytest.Image(t, 1, "", nil)
 	digest, err := img.Digest()
 	require.NoError(t, err)
 	ref, err := publish(context.Background(), publishInputs{image: img, namespace: host + "/o", name: "lz4", tags: []string{"latest", "1.9.4", "abcdef0"}})
@@ -79,16 +65,19 @@ func TestPublishByDigestThenTagsLatestLast(t *testing.T) {
 func TestUpToDate(t *testing.T) {
 	ctx := context.Background()
 	host, _ := fakeRegistry(t)
-	key := sampleInputs().Key
-	_, err := publish(ctx, publishInputs{image: labelled(t, map[string]string{labelKey: key}), namespace: host + "/current", name: "lz4", tags: []string{"latest"}})
+	recorded := &provenance.Inputs{Environment: "lz4", Builder: "reg/spack:1.1.0@sha256:b", Packages: "119680ae"}
+	recorded.Key = recorded.Sum()
+	key := recorded.Key
+	_, err := publish(ctx, publishInputs{image: registrytest.Image(t, 2, "", map[string]string{provenance.LabelKey: key}), namespace: host + "/current", name: "lz4", tags: []string{"latest"}})
 	require.NoError(t, err)
-	_, err = publish(ctx, publishInputs{image: labelled(t, map[string]string{labelKey: "sha256:other"}), namespace: host + "/stale", name: "lz4", tags: []string{"latest"}})
+	_, err = publish(ctx, publishInputs{image: registrytest.Image(t, 3, "", map[string]string{provenance.LabelKey: "sha256:other"}), namespace: host + "/stale", name: "lz4", tags: []string{"latest"}})
 	require.NoError(t, err)
 
 	out := t.TempDir()
 	tarball := filepath.Join(out, "lz4", "image.tar")
 	require.NoError(t, os.MkdirAll(filepath.Dir(tarball), 0o755))
-	require.NoError(t, writeJSON(filepath.Join(out, "lz4", "build.json"), &buildResult{Digest: "sha256:local", Tarball: tarball, Inputs: sampleInputs()}))
+	last := provenance.Record{Digest: "sha256:local", Tarball: tarball, Inputs: recorded}
+	require.NoError(t, last.Write(filepath.Join(out, "lz4", provenance.RecordFile)))
 	env := &spack.Environment{Name: "lz4"}
 	tests := []struct {
 		name       string
@@ -115,7 +104,7 @@ func TestUpToDate(t *testing.T) {
 			if tt.tarball {
 				require.NoError(t, os.WriteFile(tarball, []byte("tar"), 0o644))
 			}
-			res := &buildResult{Inputs: &buildInputs{Key: tt.key}}
+			res := &buildResult{Record: provenance.Record{Inputs: &provenance.Inputs{Key: tt.key}}}
 			got, err := upToDate(ctx, tt.cfg, shared{}, env, res)
 			require.NoError(t, err)
 			assert.Equal(t, tt.want, got)

@@ -11,6 +11,7 @@ import (
 
 	"dagger.io/dagger"
 
+	"github.com/spack-ghcr/spack-ghcr/provenance"
 	"github.com/spack-ghcr/spack-ghcr/registry"
 	"github.com/spack-ghcr/spack-ghcr/repro"
 	"github.com/spack-ghcr/spack-ghcr/slim"
@@ -39,7 +40,7 @@ func runtimeStage(ctx context.Context, client *dagger.Client, cfg buildConfig, e
 	}
 	res.PackageBytes, res.FloorBytes, res.OSLibraries = img.sizes, img.floor, img.osLibs
 	res.elfs = img.elfs
-	return img.ctr.With(withLabels(imageLabels(imageInfo{env: env, lockfile: lf, target: res.Target, inputs: res.Inputs}))), nil
+	return img.ctr.With(withLabels(provenance.Image{Env: env, Lockfile: lf, Target: res.Target, Inputs: res.Inputs}.Labels())), nil
 }
 
 // smokeStage checks every shipped ELF file's libraries in the image, then runs the
@@ -66,7 +67,7 @@ func measureStage(ctx context.Context, client *dagger.Client, ctr, builder *dagg
 	if err != nil {
 		return err
 	}
-	sizes, err := measureImage(img, baseIDs)
+	sizes, err := slim.MeasureImage(img, baseIDs)
 	if err != nil {
 		return err
 	}
@@ -105,7 +106,7 @@ func publishStage(ctx context.Context, cfg buildConfig, sh shared, env *spack.En
 		opts:    append(slices.Clone(sh.registryOpts), registry.WithLimits(limits)),
 	}
 	if !cfg.pushByDigest {
-		in.tags = imageTags(res.Inputs.Revision, lf)
+		in.tags = provenance.ImageTags(res.Inputs.Revision, lf)
 	}
 	ref, err := publish(ctx, in)
 	if err != nil {

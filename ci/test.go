@@ -2,11 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"maps"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 
 	"dagger.io/dagger"
@@ -37,7 +36,7 @@ type testInputs struct {
 // runTests records the build-time tests' logs and runs and records the stand-alone
 // tests. A failing test is a result in the capture, not an error.
 func runTests(ctx context.Context, c *results.Capture, in testInputs) error {
-	specs := specsUnderTest(in.lockfile, in.tests)
+	specs := in.lockfile.TestedSpecs(in.tests)
 	if err := captureBuildTime(ctx, c, in.installed.ctr, specs, in.installed.prefixes, true, in.work); err != nil {
 		return err
 	}
@@ -56,24 +55,6 @@ func runTests(ctx context.Context, c *results.Capture, in testInputs) error {
 		return fmt.Errorf("running stand-alone tests: %w", execDetail(err))
 	}
 	return captureStandAlone(ctx, c, tested, in.work)
-}
-
-// specsUnderTest are the specs whose build-time tests Spack ran for a --test value:
-// the roots, or every spec Spack built.
-func specsUnderTest(lf *spack.Lockfile, tests string) []*spack.ConcreteSpec {
-	switch tests {
-	case "root":
-		return lf.RootSpecs()
-	case "all":
-		var out []*spack.ConcreteSpec
-		for _, h := range slices.Sorted(maps.Keys(lf.Specs)) {
-			if s := lf.Specs[h]; s.External == "" {
-				out = append(out, s)
-			}
-		}
-		return out
-	}
-	return nil
 }
 
 // captureBuildTime exports each tested spec's install-time test log, from its prefix
@@ -115,29 +96,12 @@ func captureStandAlone(ctx context.Context, c *results.Capture, tested *dagger.C
 	if _, err := tested.Directory(testStageDir).Export(ctx, dir); err != nil {
 		return fmt.Errorf("exporting the test suite: %w", err)
 	}
-	entries, err := os.ReadDir(dir)
+	suiteDir, suite, err := testlog.ReadStage(dir, junitReport)
+	if errors.Is(err, testlog.ErrNoSuite) {
+		return fmt.Errorf("spack test run left no suite in %s", testStageDir)
+	}
 	if err != nil {
 		return err
 	}
-	for _, e := range entries {
-		if !e.IsDir() {
-			continue
-		}
-		suiteDir := filepath.Join(dir, e.Name())
-		suite, err := testlog.ReadSuite(suiteDir)
-		if err != nil {
-			return err
-		}
-		// Spack's JUnit report has each spec's duration, which the suite files lack.
-		if f, err := os.Open(filepath.Join(dir, junitReport)); err == nil {
-			cases, err := testlog.ParseJUnit(f)
-			f.Close()
-			if err != nil {
-				return fmt.Errorf("%s: %w", junitReport, err)
-			}
-			suite.ApplyJUnit(cases)
-		}
-		return c.AddSuite(suiteDir, suite)
-	}
-	return fmt.Errorf("spack test run left no suite in %s", testStageDir)
+	return c.AddSuite(suiteDir, suite)
 }

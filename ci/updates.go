@@ -1,8 +1,8 @@
 package main
 
 import (
+	"cmp"
 	"context"
-	"fmt"
 	"io"
 	"log"
 	"os"
@@ -193,22 +193,11 @@ func githubPullRequests(client *github.Client, cfg updatesConfig) updates.PullRe
 // benchUpdates runs the update scan's benchmark and prints its figures.
 func benchUpdates(ctx context.Context, repo *spack.Repo, stdout io.Writer) error {
 	fig, err := updates.Bench(ctx, repo)
-	if fig != nil {
-		sv := fig.Survey
-		for _, err := range sv.Errs {
-			log.Print(err)
-		}
-		fmt.Fprintf(stdout, "bench: %d package.py read, %d failed, %d versions (%d version() calls computed in loops, not read), %d packages with an update to find: %s\n",
-			sv.Packages, sv.Failed, sv.Versions, sv.Dynamic, len(sv.Behind), fig.SurveyTime.Round(time.Millisecond))
-	}
-	if err != nil {
+	if fig == nil {
 		return err
 	}
-	verdict := "within"
-	if !fig.WithinTarget() {
-		verdict = "OVER"
+	for _, err := range fig.Survey.Errs {
+		log.Print(err)
 	}
-	fmt.Fprintf(stdout, "bench: %d environments, %d specs, %d package.py read, %d updates found: %s (%s the %s target)\n",
-		fig.Environments, fig.Specs, fig.PackagesRead, fig.Updates, fig.ScanTime.Round(time.Millisecond), verdict, updates.BenchTarget)
-	return nil
+	return cmp.Or(fig.WriteText(stdout), err)
 }

@@ -9,17 +9,13 @@ import (
 	"io"
 	"log"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 
-	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/tarball"
 	"github.com/spf13/cobra"
 
+	"github.com/spack-ghcr/spack-ghcr/provenance"
 	"github.com/spack-ghcr/spack-ghcr/registry"
-	"github.com/spack-ghcr/spack-ghcr/repro"
 	"github.com/spack-ghcr/spack-ghcr/spack"
 )
 
@@ -86,7 +82,7 @@ func runVerify(ctx context.Context, v verifyConfig, stdout io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("reading %s: %w", v.image, err)
 	}
-	in, err := inputsFromLabels(cf.Config.Labels)
+	in, err := provenance.FromLabels(cf.Config.Labels)
 	if err != nil {
 		return fmt.Errorf("%s: %w", v.image, err)
 	}
@@ -94,11 +90,15 @@ func runVerify(ctx context.Context, v verifyConfig, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	env, cleanup, err := recordedEnvironment(v, in, cfg.loadOptions(pins))
+	found, err := provenance.FindEnvironment(filepath.Join(v.environments, in.Environment, "spack.yaml"), in, cfg.loadOptions(pins))
 	if err != nil {
-		return err
+		return fmt.Errorf("verify: %w", err)
 	}
-	defer cleanup()
+	defer found.Close()
+	env := found.Env
+	if found.Revision != "" {
+		log.Printf("%s: using the environment as committed in %s", env.Name, found.Revision[:min(len(found.Revision), 12)])
+	}
 	if cfg.out == "" {
 		if cfg.out, err = os.MkdirTemp("", "spack-ghcr-verify-"); err != nil {
 			return err
@@ -119,18 +119,22 @@ func runVerify(ctx context.Context, v verifyConfig, stdout io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("rebuilding %s: %w", env.Name, err)
 	}
-	return reportVerify(stdout, v, published, in, res)
+	err = provenance.Verification{Published: published, Recorded: in, Rebuilt: &res.Record, Show: v.show}.Write(stdout)
+	if errors.Is(err, provenance.ErrDiffers) {
+		return fmt.Errorf("verify: %w", err)
+	}
+	return err
 }
 
 // recordedConfig is the build command line the image's inputs record.
-func recordedConfig(v verifyConfig, in *buildInputs) (buildConfig, *spack.Pins, error) {
+func recordedConfig(v verifyConfig, in *provenance.Inputs) (buildConfig, *spack.Pins, error) {
 	pins, err := spack.LoadPins(v.pins)
 	if err != nil {
 		return buildConfig{}, nil, err
 	}
 	pins.Spack.Version = in.SpackVersion
 	if v.packagesDir != "" {
-		if got := packagesIdentity(v.packagesDir, pins); got != in.Packages {
+		if got := provenance.PackagesIdentity(v.packagesDir, pins); got != in.Packages {
 			return buildConfig{}, nil, fmt.Errorf("verify: -packages %s is at %q, the image was built from %q: check that commit out", v.packagesDir, got, in.Packages)
 		}
 	} else {
@@ -139,148 +143,16 @@ func recordedConfig(v verifyConfig, in *buildInputs) (buildConfig, *spack.Pins, 
 		}
 		pins.Packages.Commit = in.Packages
 	}
-	maxSize, _ := strconv.ParseFloat(in.setting("max-size"), 64)
-	timeout, _ := strconv.Atoi(in.setting("test-timeout"))
-	epoch := in.SourceDateEpoch
+	s, epoch := provenance.ParseSettings(in.Settings), in.SourceDateEpoch
 	cfg := buildConfig{
 		environments: v.environments, builderImage: in.Builder, runtimeImage: in.Base,
-		builderOS: in.setting("builder-os"), packagesDir: v.packagesDir, mirrorDir: v.mirrorDir,
-		target: in.setting("target"), profile: in.setting("profile"), tests: in.setting("tests"),
-		standAlone: in.setting("stand-alone") == "true", testTimeout: timeout, maxSizeMB: maxSize,
+		builderOS: s.BuilderOS, packagesDir: v.packagesDir, mirrorDir: v.mirrorDir,
+		target: s.Target, profile: s.Profile, tests: s.Tests,
+		standAlone: s.StandAlone, testTimeout: s.TestTimeout, maxSizeMB: s.MaxSizeMB,
 		export: true, out: v.out, source: in.Source, revision: in.Revision,
 		repro: reproFlags{force: true, epoch: &epoch},
 	}
 	return cfg, pins, nil
-}
-
-// recordedEnvironment finds the environment whose files hash to the recorded value:
-// the one in -environments, else the one in git at the recorded revision (extracted
-// to a temporary directory that cleanup removes).
-func recordedEnvironment(v verifyConfig, in *buildInputs, opts []spack.Option) (*spack.Environment, func(), error) {
-	noop := func() {}
-	local := filepath.Join(v.environments, in.Environment, "spack.yaml")
-	env, err := spack.LoadEnvironment(local, opts...)
-	if err == nil {
-		if sum, err := environmentDigest(env); err == nil && sum == in.EnvironmentSHA256 {
-			return env, noop, nil
-		}
-	}
-	if in.Revision == "" {
-		return nil, noop, fmt.Errorf("verify: %s does not hash to the recorded %s, and the image names no revision to find it at", local, in.EnvironmentSHA256)
-	}
-	top, rel, err := repositoryPath(filepath.Dir(local))
-	if err != nil {
-		return nil, noop, fmt.Errorf("verify: %s differs from the recorded environment, and %w", local, err)
-	}
-	dir, err := os.MkdirTemp("", "spack-ghcr-verify-src-")
-	if err != nil {
-		return nil, noop, err
-	}
-	cleanup := func() { os.RemoveAll(dir) }
-	if err := gitExtract(top, in.Revision, dir); err != nil {
-		cleanup()
-		return nil, noop, fmt.Errorf("verify: %s differs from the recorded environment, and %w", local, err)
-	}
-	env, err = spack.LoadEnvironment(filepath.Join(dir, rel, "spack.yaml"), append(opts, spack.WithRoot(dir))...)
-	if err == nil {
-		var sum string
-		if sum, err = environmentDigest(env); err == nil && sum != in.EnvironmentSHA256 {
-			err = fmt.Errorf("it hashes to %s, the image records %s", sum, in.EnvironmentSHA256)
-		}
-	}
-	if err != nil {
-		cleanup()
-		return nil, noop, fmt.Errorf("verify: the environment at revision %s: %w", in.Revision, err)
-	}
-	log.Printf("%s: using the environment as committed in %s", env.Name, in.Revision[:min(len(in.Revision), 12)])
-	return env, cleanup, nil
-}
-
-// repositoryPath is the git work tree holding dir, and dir relative to it.
-func repositoryPath(dir string) (top, rel string, err error) {
-	out, err := exec.Command("git", "-C", dir, "rev-parse", "--show-toplevel").Output()
-	if err != nil {
-		return "", "", fmt.Errorf("%s is not in a git repository", dir)
-	}
-	top = strings.TrimSpace(string(out))
-	abs, err := filepath.Abs(dir)
-	if err != nil {
-		return "", "", err
-	}
-	if real, err := filepath.EvalSymlinks(abs); err == nil {
-		abs = real
-	}
-	rel, err = filepath.Rel(top, abs)
-	return top, rel, err
-}
-
-// gitExtract writes the repository's tree at revision into dir.
-func gitExtract(top, revision, dir string) error {
-	archive := exec.Command("git", "-C", top, "archive", "--format=tar", revision)
-	untar := exec.Command("tar", "-x", "-C", dir)
-	pipe, err := archive.StdoutPipe()
-	if err != nil {
-		return err
-	}
-	untar.Stdin = pipe
-	var stderr strings.Builder
-	archive.Stderr = &stderr
-	if err := archive.Start(); err != nil {
-		return err
-	}
-	untarErr := untar.Run()
-	if err := archive.Wait(); err != nil {
-		return fmt.Errorf("revision %s is not in %s: %s", revision, top, strings.TrimSpace(stderr.String()))
-	}
-	return untarErr
-}
-
-// reportVerify prints the outcome: identical, the same files and config from another
-// program, or the differences. Differences are an error (exit 1).
-func reportVerify(stdout io.Writer, v verifyConfig, published v1.Image, in *buildInputs, res *buildResult) error {
-	want, err := published.Digest()
-	if err != nil {
-		return err
-	}
-	w := func(format string, a ...any) { fmt.Fprintf(stdout, format+"\n", a...) }
-	if res.Inputs.Lockfile != in.Lockfile {
-		w("spack.lock: sha256 %s, the image records %s: the rebuild concretized differently (commit spack.lock to pin it)", res.Inputs.Lockfile, in.Lockfile)
-	}
-	if res.Digest == want.String() {
-		w("identical %s", want)
-		return nil
-	}
-	rebuilt, err := tarball.ImageFromPath(res.Tarball, nil)
-	if err != nil {
-		return fmt.Errorf("reading the rebuilt image: %w", err)
-	}
-	d, err := repro.Compare(published, rebuilt)
-	if err != nil {
-		return fmt.Errorf("comparing: %w", err)
-	}
-	var config []string
-	for _, c := range d.Config {
-		// The key and the program's hash name the program that built each image.
-		if !strings.HasPrefix(c, "label "+labelKey+":") && !strings.HasPrefix(c, "label "+labelPipeline+":") {
-			config = append(config, c)
-		}
-	}
-	if len(d.Files) == 0 && len(config) == 0 {
-		w("same files and config: %s rebuilt as %s by another program (pipeline %s, the image's %s)", want, res.Digest, res.Inputs.Pipeline, in.Pipeline)
-		return nil
-	}
-	w("differs: %s rebuilt as %s", want, res.Digest)
-	for i, f := range d.Files {
-		if i == v.show {
-			w("  … %d more files", len(d.Files)-i)
-			break
-		}
-		w("  %s: published %s; rebuilt %s", f.Path, f.A, f.B)
-	}
-	for _, c := range config {
-		w("  config %s", c)
-	}
-	return errors.New("verify: the rebuild differs from the published image")
 }
 
 func randomHex(n int) string {

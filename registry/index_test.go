@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/spack-ghcr/spack-ghcr/provenance"
 	"github.com/spack-ghcr/spack-ghcr/registry/registrytest"
 )
 
@@ -64,7 +65,7 @@ func TestIndex(t *testing.T) {
 func TestRemoteImagesAndCommonTags(t *testing.T) {
 	reg := registrytest.New(t, true)
 	repo := reg.Host + "/demo/lz4"
-	labels := map[string]string{labelRoots: "lz4@1.9.4/abc", labelVersion: "1.9.4", labelRevision: "0123456789"}
+	labels := map[string]string{provenance.LabelRoots: "lz4@1.9.4/abc", provenance.LabelVersion: "1.9.4", provenance.LabelRevision: "0123456789"}
 	push := func(img v1.Image, repo string) string {
 		p, err := PushImage(context.Background(), repo, img, nil, fast)
 		require.NoError(t, err)
@@ -73,7 +74,7 @@ func TestRemoteImagesAndCommonTags(t *testing.T) {
 	amd := push(testImage(t, 1, "linux/amd64", labels), repo)
 	arm := push(testImage(t, 2, "linux/arm64", labels), repo)
 	other := push(testImage(t, 3, "linux/arm64", labels), reg.Host+"/demo/zlib")
-	otherBuild := push(testImage(t, 4, "linux/arm64", map[string]string{labelRoots: "lz4@1.9.4/abc", labelVersion: "1.9.4", labelRevision: "fedcba98765"}), repo)
+	otherBuild := push(testImage(t, 4, "linux/arm64", map[string]string{provenance.LabelRoots: "lz4@1.9.4/abc", provenance.LabelVersion: "1.9.4", provenance.LabelRevision: "fedcba98765"}), repo)
 	idx, err := Index([]v1.Image{testImage(t, 5, "linux/amd64", nil)})
 	require.NoError(t, err)
 	pi, err := PushIndex(context.Background(), repo, idx, nil, fast)

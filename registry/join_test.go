@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/spack-ghcr/spack-ghcr/provenance"
 	"github.com/spack-ghcr/spack-ghcr/registry/registrytest"
 )
 
@@ -72,7 +73,7 @@ func TestCheckPlatforms(t *testing.T) {
 func TestPushJoined(t *testing.T) {
 	reg := registrytest.New(t, true)
 	repo := reg.Host + "/demo/lz4"
-	labels := map[string]string{labelRoots: "lz4@1.9.4/abc", labelVersion: "1.9.4", labelRevision: "0123456789"}
+	labels := map[string]string{provenance.LabelRoots: "lz4@1.9.4/abc", provenance.LabelVersion: "1.9.4", provenance.LabelRevision: "0123456789"}
 	var refs []string
 	for i, p := range []string{"linux/arm64", "linux/amd64"} {
 		pushed, err := PushImage(context.Background(), repo, testImage(t, int64(i), p, labels), nil, fast)

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/google/go-containerregistry/pkg/name"
+
+	"github.com/spack-ghcr/spack-ghcr/provenance"
 )
 
 // Latest is the tag moved last, so that it never points at an image whose other tags
@@ -63,25 +65,20 @@ func orderTags(repo name.Repository, tags []string, o *options) ([]name.Tag, err
 	return out, nil
 }
 
-// The labels UsualTags reads; the build writes them on every runtime image.
-const (
-	labelVersion  = "org.opencontainers.image.version"
-	labelRevision = "org.opencontainers.image.revision"
-	labelRoots    = "io.spack-ghcr.roots"
-)
-
-// UsualTags are the tags an image gets, read from its labels: latest; the root's version
-// when the environment has one root; and the short (7-character) source revision when
-// known. A version that is no valid tag (Spack allows '+' and more) is left out.
+// UsualTags are the tags an image gets (provenance.Tags), read from its labels: latest;
+// the root's version when the environment has one root; and the short (7-character)
+// source revision when known. A tag that is not valid (Spack allows '+' and more in a
+// version) is left out.
 func UsualTags(labels map[string]string) []string {
-	tags := []string{Latest}
-	if roots := strings.Fields(labels[labelRoots]); len(roots) == 1 {
-		if v := labels[labelVersion]; validTag(v) {
-			tags = append(tags, v)
-		}
+	var version string
+	if roots := strings.Fields(labels[provenance.LabelRoots]); len(roots) == 1 {
+		version = labels[provenance.LabelVersion]
 	}
-	if rev := labels[labelRevision]; len(rev) >= 7 && validTag(rev[:7]) {
-		tags = append(tags, rev[:7])
+	var tags []string
+	for _, t := range provenance.Tags(version, labels[provenance.LabelRevision]) {
+		if validTag(t) {
+			tags = append(tags, t)
+		}
 	}
 	return slices.Compact(tags)
 }

@@ -5,6 +5,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/spack-ghcr/spack-ghcr/provenance"
 )
 
 func TestRepository(t *testing.T) {
@@ -40,14 +42,14 @@ func TestUsualTags(t *testing.T) {
 		want   []string
 	}{
 		{name: "one root with revision", labels: map[string]string{
-			labelRoots: "lz4@1.9.4/abcdefg", labelVersion: "1.9.4", labelRevision: "0123456789abcdef"},
+			provenance.LabelRoots: "lz4@1.9.4/abcdefg", provenance.LabelVersion: "1.9.4", provenance.LabelRevision: "0123456789abcdef"},
 			want: []string{"latest", "1.9.4", "0123456"}},
 		{name: "several roots: the date version is no tag", labels: map[string]string{
-			labelRoots: "lz4@1.9.4/abcdefg zlib@1.3/hijklmn", labelVersion: "2026.01.02", labelRevision: "0123456789"},
+			provenance.LabelRoots: "lz4@1.9.4/abcdefg zlib@1.3/hijklmn", provenance.LabelVersion: "2026.01.02", provenance.LabelRevision: "0123456789"},
 			want: []string{"latest", "0123456"}},
-		{name: "no revision", labels: map[string]string{labelRoots: "lz4@1.9.4/abcdefg", labelVersion: "1.9.4"},
+		{name: "no revision", labels: map[string]string{provenance.LabelRoots: "lz4@1.9.4/abcdefg", provenance.LabelVersion: "1.9.4"},
 			want: []string{"latest", "1.9.4"}},
-		{name: "a version that is no valid tag", labels: map[string]string{labelRoots: "x@1.0+cuda/abc", labelVersion: "1.0+cuda"},
+		{name: "a version that is no valid tag", labels: map[string]string{provenance.LabelRoots: "x@1.0+cuda/abc", provenance.LabelVersion: "1.0+cuda"},
 			want: []string{"latest"}},
 		{name: "no labels", want: []string{"latest"}},
 	}

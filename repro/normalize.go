@@ -99,6 +99,20 @@ func Normalize(img v1.Image, r Recipe) (v1.Image, error) {
 // ociMediaType is a layer's media type in OCI's terms: the engine's docker-format
 // export and OCI's name the same gzip blob differently, and one manifest should not
 // mix the two.
+// SharedLayers counts img's first layers that are the base's, whose diff IDs are
+// baseIDs: the Recipe's BaseLayers.
+func SharedLayers(img v1.Image, baseIDs []string) (int, error) {
+	cf, err := img.ConfigFile()
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for n < min(len(baseIDs), len(cf.RootFS.DiffIDs)) && cf.RootFS.DiffIDs[n].String() == baseIDs[n] {
+		n++
+	}
+	return n, nil
+}
+
 func ociMediaType(l v1.Layer) (types.MediaType, error) {
 	mt, err := l.MediaType()
 	if err != nil {

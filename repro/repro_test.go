@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -300,5 +301,31 @@ func tarEntry(t *testing.T, path, name string) []byte {
 			require.NoError(t, err)
 			return data
 		}
+	}
+}
+
+func TestSharedLayers(t *testing.T) {
+	base, err := random.Image(256, 2)
+	require.NoError(t, err)
+	img := engineImage(t, base, time.Unix(1_700_000_000, 0), nil, layer(t, time.Unix(1_700_000_000, 0), file{name: "app", body: "x"}))
+	cf, err := base.ConfigFile()
+	require.NoError(t, err)
+	ids := []string{cf.RootFS.DiffIDs[0].String(), cf.RootFS.DiffIDs[1].String()}
+	tests := []struct {
+		name    string
+		baseIDs []string
+		want    int
+	}{
+		{"scratch", nil, 0},
+		{"the whole base", ids, 2},
+		{"another base after the first layer", []string{ids[0], "sha256:other"}, 1},
+		{"a longer base than the image", append(slices.Clone(ids), "sha256:a", "sha256:b"), 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			n, err := SharedLayers(img, tt.baseIDs)
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, n)
+		})
 	}
 }

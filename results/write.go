@@ -170,6 +170,18 @@ func (r *Run) Failed() bool {
 	return false
 }
 
+// FailedSpecs names the specs whose tests failed, "name@version (phase), …", for an
+// error line.
+func (r *Run) FailedSpecs() string {
+	var names []string
+	for _, s := range r.Specs {
+		if s.Status == testlog.Failed {
+			names = append(names, fmt.Sprintf("%s@%s (%s)", s.Name, s.Version, s.Phase))
+		}
+	}
+	return strings.Join(names, ", ")
+}
+
 // ErrRunExists is returned by Write when the run's directory already exists: run ids
 // are unique, so this is a second write of the same run.
 var ErrRunExists = errors.New("run directory already exists")

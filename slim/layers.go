@@ -105,3 +105,16 @@ func (c *LayerCache) Measure(layers, base []string) ImageSizes {
 	}
 	return s
 }
+
+// MeasureImage sums img's layers' uncompressed sizes; the payload is what it adds to
+// the base whose layers are baseIDs. Layer sizes are remembered across runs in the
+// LayerCache.
+func MeasureImage(img v1.Image, baseIDs []string) (ImageSizes, error) {
+	cache := LoadLayerCache()
+	defer cache.Save()
+	ids, err := cache.LayerIDs(img)
+	if err != nil {
+		return ImageSizes{}, err
+	}
+	return cache.Measure(ids, baseIDs), nil
+}

@@ -26,3 +26,17 @@ func ListEnvironments(dir string) ([]string, error) {
 	}
 	return names, nil
 }
+
+// LoadEnvironments reads the environments names under dir (DIR/NAME/spack.yaml), in
+// that order, stopping at the first that does not read.
+func LoadEnvironments(dir string, names []string, opts ...Option) ([]*Environment, error) {
+	envs := make([]*Environment, 0, len(names))
+	for _, name := range names {
+		env, err := LoadEnvironment(filepath.Join(dir, name, "spack.yaml"), opts...)
+		if err != nil {
+			return nil, err
+		}
+		envs = append(envs, env)
+	}
+	return envs, nil
+}

@@ -36,3 +36,37 @@ func TestListEnvironments(t *testing.T) {
 	_, err = ListEnvironments(filepath.Join(dir, "missing"))
 	assert.ErrorContains(t, err, "listing environments: ")
 }
+
+func TestLoadEnvironments(t *testing.T) {
+	dir := t.TempDir()
+	for name, body := range map[string]string{"zlib": "spack:\n  specs: [zlib]\n", "lz4": "spack:\n  specs: [lz4]\n", "bad": "spack:\n  specs: 3\n"} {
+		require.NoError(t, os.MkdirAll(filepath.Join(dir, name), 0o755))
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name, "spack.yaml"), []byte(body), 0o644))
+	}
+	tests := []struct {
+		name    string
+		names   []string
+		want    []string
+		wantErr string
+	}{
+		{name: "in the order named", names: []string{"zlib", "lz4"}, want: []string{"zlib", "lz4"}},
+		{name: "none", names: nil, want: nil},
+		{name: "one does not read", names: []string{"zlib", "bad"}, wantErr: filepath.Join(dir, "bad", "spack.yaml") + ":"},
+		{name: "one is missing", names: []string{"none"}, wantErr: "none"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			envs, err := LoadEnvironments(dir, tt.names, WithSpackVersion("1.1.0"))
+			if tt.wantErr != "" {
+				assert.ErrorContains(t, err, tt.wantErr)
+				return
+			}
+			require.NoError(t, err)
+			var got []string
+			for _, e := range envs {
+				got = append(got, e.Name)
+			}
+			assert.Equal(t, tt.want, got)
+		})
+	}
+}

@@ -256,6 +256,25 @@ func (lf *Lockfile) RootSpecs() []*ConcreteSpec {
 	return out
 }
 
+// TestedSpecs are the specs whose build-time tests `spack install --test=tests` runs:
+// the roots for "root", every spec Spack builds (in hash order) for "all", none for
+// "none".
+func (lf *Lockfile) TestedSpecs(tests string) []*ConcreteSpec {
+	switch tests {
+	case "root":
+		return lf.RootSpecs()
+	case "all":
+		var out []*ConcreteSpec
+		for _, h := range slices.Sorted(maps.Keys(lf.Specs)) {
+			if s := lf.Specs[h]; s.External == "" {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	return nil
+}
+
 func hasType(types []string, t string) bool {
 	for _, x := range types {
 		if x == t {

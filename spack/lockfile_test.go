@@ -50,6 +50,24 @@ func TestRuntimeClosure(t *testing.T) {
 	}
 }
 
+func TestTestedSpecs(t *testing.T) {
+	lf := loadLock(t, "lz4.lock")
+	tests := []struct {
+		tests string
+		want  []string
+	}{
+		{"none", nil},
+		{"root", []string{"lz4"}},
+		// Every spec Spack builds, in hash order: not the externals (glibc, gcc, gmake).
+		{"all", []string{"lz4", "compiler-wrapper", "gcc-runtime"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.tests, func(t *testing.T) {
+			assert.Equal(t, tt.want, names(lf.TestedSpecs(tt.tests)))
+		})
+	}
+}
+
 func TestParseLockfile(t *testing.T) {
 	lf := loadLock(t, "lz4.lock")
 	assert.Equal(t, 6, lf.Version)

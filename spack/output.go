@@ -123,3 +123,21 @@ func SpecLabel(nvh string) string {
 	}
 	return nv[:j] + "@" + nv[j+1:]
 }
+
+// maxDetail bounds what a line of a command's output adds to an error.
+const maxDetail = 200
+
+// NoSpaceLine finds the line of out that reports ENOSPC, which reads the same in Go,
+// Python and C messages, without Spack's "==> Error:" and cut to 200 characters.
+func NoSpaceLine(out string) (string, bool) {
+	for _, line := range strings.Split(out, "\n") {
+		if strings.Contains(strings.ToLower(line), "no space left on device") {
+			detail := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(line), "==> Error:"))
+			if r := []rune(detail); len(r) > maxDetail {
+				detail = string(r[:maxDetail]) + "…"
+			}
+			return detail, true
+		}
+	}
+	return "", false
+}

@@ -1,6 +1,7 @@
 package spack
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -57,4 +58,32 @@ func TestParseInstallEvent(t *testing.T) {
 	}
 	assert.Equal(t, "compiler-wrapper@1.0", SpecLabel("compiler-wrapper-1.0-jrtxylmzw232laxox2s5a5wkhr7skrim"))
 	assert.Equal(t, "lz4@1.9.4", SpecLabel("lz4-1.9.4-xboqj5otp3r5o3rqctruzaw76n4a7pgu"))
+}
+
+func TestNoSpaceLine(t *testing.T) {
+	long := "==> Error: [Errno 28] No space left on device: '/opt/software/" + strings.Repeat("x", 300) + "'"
+	tests := []struct {
+		name    string
+		input   string
+		want    string
+		wantErr bool // found no full disk
+	}{
+		{"spack", "==> Installing gcc-runtime\n==> Error: [Errno 28] No space left on device: '/opt/software/gcc-runtime-12.2.0-iwxnaxb'\n",
+			"[Errno 28] No space left on device: '/opt/software/gcc-runtime-12.2.0-iwxnaxb'", false},
+		{"tar", "tar: lib/libstdc++.so.6: Cannot write: No space left on device\ntar: Exiting with failure status", "tar: lib/libstdc++.so.6: Cannot write: No space left on device", false},
+		{"go", "copy: write /var/lib/dagger/x: no space left on device", "copy: write /var/lib/dagger/x: no space left on device", false},
+		{"bounded", long, long[len("==> Error: "):len("==> Error: ")+maxDetail] + "…", false},
+		{"another failure", "==> Error: FetchError: All fetchers failed", "", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, ok := NoSpaceLine(tt.input)
+			if tt.wantErr {
+				assert.False(t, ok)
+				return
+			}
+			assert.True(t, ok)
+			assert.Equal(t, tt.want, got)
+		})
+	}
 }

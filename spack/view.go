@@ -66,3 +66,20 @@ func viewRoot(f *yamlFile, root string) string {
 	}
 	return root
 }
+
+// Placement is where the view is in a builder that holds the environment at envDir,
+// and where the pipeline's scope places Spack's default view ("" to leave the
+// environment's view setting alone: false, a path, named views). A view in Spack's
+// default place (.spack-env/view) moves to DefaultViewRoot, so that the image's PATH
+// reads /opt/view/bin; a view the environment places stays there.
+func (v View) Placement(envDir string) (root, scopeView string) {
+	switch {
+	case !v.Enabled:
+		return "", ""
+	case v.Root == "":
+		return DefaultViewRoot, DefaultViewRoot
+	case v.Root[0] == '/':
+		return v.Root, ""
+	}
+	return envDir + "/" + v.Root, ""
+}

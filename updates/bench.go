@@ -3,6 +3,7 @@ package updates
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"time"
@@ -32,6 +33,26 @@ type BenchFigures struct {
 
 // WithinTarget reports whether the scan took at most BenchTarget.
 func (f *BenchFigures) WithinTarget() bool { return f.ScanTime <= BenchTarget }
+
+// WriteText prints the figures, a line for the survey and, once the scan ran, a line
+// for the scan against BenchTarget.
+func (f *BenchFigures) WriteText(w io.Writer) error {
+	sv := f.Survey
+	if _, err := fmt.Fprintf(w, "bench: %d package.py read, %d failed, %d versions (%d version() calls computed in loops, not read), %d packages with an update to find: %s\n",
+		sv.Packages, sv.Failed, sv.Versions, sv.Dynamic, len(sv.Behind), f.SurveyTime.Round(time.Millisecond)); err != nil {
+		return err
+	}
+	if f.Environments == 0 {
+		return nil
+	}
+	verdict := "within"
+	if !f.WithinTarget() {
+		verdict = "OVER"
+	}
+	_, err := fmt.Fprintf(w, "bench: %d environments, %d specs, %d package.py read, %d updates found: %s (%s the %s target)\n",
+		f.Environments, f.Specs, f.PackagesRead, f.Updates, f.ScanTime.Round(time.Millisecond), verdict, BenchTarget)
+	return err
+}
 
 // Bench times reading every package.py of repo, then generates environments from its
 // packages, pinned one safe version below the newest, and times the scan `updates

@@ -4,7 +4,9 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -38,4 +40,29 @@ func TestBench(t *testing.T) {
 	require.NotNil(t, fig, "the survey's figures come with the error")
 	assert.Equal(t, 1, fig.Survey.Packages)
 	assert.Empty(t, fig.Survey.Behind)
+}
+
+func TestBenchFiguresWriteText(t *testing.T) {
+	survey := &Survey{Packages: 8000, Failed: 2, Versions: 60000, Dynamic: 40, Behind: []string{"zlib@1.3", "lz4@1.9"}}
+	tests := []struct {
+		name  string
+		input BenchFigures
+		want  string
+	}{
+		{"survey only", BenchFigures{Survey: survey, SurveyTime: 1234567 * time.Microsecond},
+			"bench: 8000 package.py read, 2 failed, 60000 versions (40 version() calls computed in loops, not read), 2 packages with an update to find: 1.235s\n"},
+		{"scan within the target", BenchFigures{Survey: survey, SurveyTime: time.Second, Environments: 50, Specs: 200, PackagesRead: 180, Updates: 150, ScanTime: 900 * time.Millisecond},
+			"bench: 8000 package.py read, 2 failed, 60000 versions (40 version() calls computed in loops, not read), 2 packages with an update to find: 1s\n" +
+				"bench: 50 environments, 200 specs, 180 package.py read, 150 updates found: 900ms (within the 2s target)\n"},
+		{"scan over the target", BenchFigures{Survey: survey, Environments: 50, ScanTime: 3 * time.Second},
+			"bench: 8000 package.py read, 2 failed, 60000 versions (40 version() calls computed in loops, not read), 2 packages with an update to find: 0s\n" +
+				"bench: 50 environments, 0 specs, 0 package.py read, 0 updates found: 3s (OVER the 2s target)\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out strings.Builder
+			require.NoError(t, tt.input.WriteText(&out))
+			assert.Equal(t, tt.want, out.String())
+		})
+	}
 }

@@ -1,4 +1,4 @@
-package main
+package spack
 
 import (
 	"bytes"
@@ -7,30 +7,30 @@ import (
 	"regexp"
 	"strings"
 	"sync"
-
-	"github.com/spack-ghcr/spack-ghcr/spack"
 )
 
-// installLines reads the engine's log stream (dagger.WithLogOutput), which carries
-// every exec's output as it is printed, and writes one line per package Spack installs:
-// "[3/12] zlib@1.3.1: from binary cache" or "building from source". Under `dagger run`
-// Dagger's own display shows the logs instead.
-type installLines struct {
-	out io.Writer
-	mu  sync.Mutex
-	buf []byte
+// InstallLines reads a log stream that carries `spack install`'s output as it is
+// printed, each line after "| " as the Dagger engine's log stream (dagger.WithLogOutput)
+// writes it, escapes and all, and writes one line per package Spack installs:
+// "[3/12] zlib@1.3.1: from binary cache" or "building from source", after a prefix.
+type InstallLines struct {
+	out    io.Writer
+	prefix string
+	mu     sync.Mutex
+	buf    []byte
 	// how holds what Spack said of a package before its "Installing X [i/n]" line.
 	how map[string]string
 }
 
-func newInstallLines(out io.Writer) *installLines {
-	return &installLines{out: out, how: map[string]string{}}
+// NewInstallLines writes the install lines to out, each after prefix.
+func NewInstallLines(out io.Writer, prefix string) *InstallLines {
+	return &InstallLines{out: out, prefix: prefix, how: map[string]string{}}
 }
 
 // ansiRE matches the terminal escapes of the engine's progress output.
 var ansiRE = regexp.MustCompile(`\x1b\[[0-9;]*[A-Za-z]`)
 
-func (w *installLines) Write(p []byte) (int, error) {
+func (w *InstallLines) Write(p []byte) (int, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.buf = append(w.buf, p...)
@@ -49,11 +49,11 @@ func (w *installLines) Write(p []byte) (int, error) {
 }
 
 // line reads one line of the stream: an exec's output line follows "| ".
-func (w *installLines) line(s string) {
+func (w *InstallLines) line(s string) {
 	if i := strings.Index(s, "| "); i >= 0 {
 		s = s[i+2:]
 	}
-	ev, ok := spack.ParseInstallEvent(s)
+	ev, ok := ParseInstallEvent(s)
 	if !ok {
 		return
 	}
@@ -67,6 +67,6 @@ func (w *installLines) line(s string) {
 		if how == "" {
 			how = "installing"
 		}
-		fmt.Fprintf(w.out, "spack-ghcr: [%d/%d] %s: %s\n", ev.Index, ev.Total, spack.SpecLabel(ev.Spec), how)
+		fmt.Fprintf(w.out, "%s[%d/%d] %s: %s\n", w.prefix, ev.Index, ev.Total, SpecLabel(ev.Spec), how)
 	}
 }

@@ -1,4 +1,4 @@
-package main
+package provenance
 
 import (
 	"os"
@@ -70,6 +70,12 @@ func loadEnv(t *testing.T, dir string) *spack.Environment {
 	return env
 }
 
+// sourceDate is SourceDate with the process's environment.
+func sourceDate(env *spack.Environment, revision string, recorded *int64) (int64, string) {
+	epoch, rev, _ := SourceDate(env, revision, recorded, os.Getenv)
+	return epoch, rev
+}
+
 func TestSourceDate(t *testing.T) {
 	r := newGitRepo(t)
 	envCommit := r.commit(1_700_000_000, map[string]string{
@@ -78,22 +84,22 @@ func TestSourceDate(t *testing.T) {
 	r.commit(1_700_000_100, map[string]string{"README.md": "unrelated\n"})
 	env := loadEnv(t, r.dir)
 
-	epoch, rev := sourceDate(env, buildConfig{})
+	epoch, rev := sourceDate(env, "", nil)
 	assert.Equal(t, int64(1_700_000_000), epoch, "a commit elsewhere does not date the image")
 	assert.Equal(t, envCommit, rev)
 
 	incCommit := r.commit(1_700_000_200, map[string]string{"config/packages.yaml": "packages: {all: {}}\n"})
-	epoch, rev = sourceDate(loadEnv(t, r.dir), buildConfig{})
+	epoch, rev = sourceDate(loadEnv(t, r.dir), "", nil)
 	assert.Equal(t, int64(1_700_000_200), epoch, "an include's change dates the image")
 	assert.Equal(t, incCommit, rev)
 
-	_, rev = sourceDate(env, buildConfig{revision: "0123456789abcdef"})
+	_, rev = sourceDate(env, "0123456789abcdef", nil)
 	assert.Equal(t, "0123456789abcdef", rev, "-revision wins")
 	recorded := int64(42)
-	epoch, _ = sourceDate(env, buildConfig{repro: reproFlags{epoch: &recorded}})
+	epoch, _ = sourceDate(env, "", &recorded)
 	assert.Equal(t, int64(42), epoch, "verify's recorded date wins")
 	t.Setenv("SOURCE_DATE_EPOCH", "1234")
-	epoch, _ = sourceDate(env, buildConfig{})
+	epoch, _ = sourceDate(env, "", nil)
 	assert.Equal(t, int64(1234), epoch, "SOURCE_DATE_EPOCH wins over git")
 }
 
@@ -104,15 +110,16 @@ func TestSourceDateOutsideGit(t *testing.T) {
 	require.NoError(t, os.WriteFile(p, []byte("spack:\n  specs: [lz4]\n"), 0o644))
 	env, err := spack.LoadEnvironment(p, spack.WithRoot(dir))
 	require.NoError(t, err)
-	epoch, rev := sourceDate(env, buildConfig{})
+	epoch, rev, err := SourceDate(env, "", nil, os.Getenv)
 	assert.Zero(t, epoch)
 	assert.Empty(t, rev)
+	assert.ErrorContains(t, err, "git log in "+dir)
 }
 
 func TestEnvironmentDigest(t *testing.T) {
 	r := newGitRepo(t)
 	r.write(map[string]string{"environments/lz4/spack.yaml": includingEnv, "config/packages.yaml": "packages: {}\n"})
-	before, err := environmentDigest(loadEnv(t, r.dir))
+	before, err := EnvironmentDigest(loadEnv(t, r.dir))
 	require.NoError(t, err)
 	tests := []struct {
 		name    string
@@ -132,7 +139,7 @@ func TestEnvironmentDigest(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tt.change(r.dir)
-			after, err := environmentDigest(loadEnv(t, r.dir))
+			after, err := EnvironmentDigest(loadEnv(t, r.dir))
 			require.NoError(t, err)
 			assert.Equal(t, tt.changes, after != before)
 			before = after
@@ -150,33 +157,33 @@ func write(t *testing.T, dir, name, body string) {
 func TestPackagesIdentity(t *testing.T) {
 	pins := &spack.Pins{}
 	pins.Packages.Commit = "119680aeee8ea802c6111b7167583bddef97e82f"
-	assert.Equal(t, pins.Packages.Commit, packagesIdentity("", pins), "no checkout: the pin")
-	assert.Empty(t, packagesIdentity(t.TempDir(), pins), "a directory outside git has no known content")
+	assert.Equal(t, pins.Packages.Commit, PackagesIdentity("", pins), "no checkout: the pin")
+	assert.Empty(t, PackagesIdentity(t.TempDir(), pins), "a directory outside git has no known content")
 
 	r := newGitRepo(t)
 	head := r.commit(1_700_000_000, map[string]string{"repos/spack_repo/builtin/packages/lz4/package.py": "v1\n"})
-	assert.Equal(t, head, packagesIdentity(r.dir, pins))
+	assert.Equal(t, head, PackagesIdentity(r.dir, pins))
 
 	r.write(map[string]string{"repos/spack_repo/builtin/packages/lz4/package.py": "v2\n"})
-	modified := packagesIdentity(r.dir, pins)
+	modified := PackagesIdentity(r.dir, pins)
 	assert.True(t, strings.HasPrefix(modified, head+"+dirty."), modified)
 
 	r.write(map[string]string{"repos/spack_repo/builtin/packages/zstd/package.py": "new\n"})
-	untracked := packagesIdentity(r.dir, pins)
+	untracked := PackagesIdentity(r.dir, pins)
 	assert.NotEqual(t, modified, untracked, "a new package counts")
 	r.write(map[string]string{"repos/spack_repo/builtin/packages/zstd/package.py": "newer\n"})
-	assert.NotEqual(t, untracked, packagesIdentity(r.dir, pins), "and so does its content")
+	assert.NotEqual(t, untracked, PackagesIdentity(r.dir, pins), "and so does its content")
 }
 
-func sampleInputs() *buildInputs {
-	in := &buildInputs{
+func sampleInputs() *Inputs {
+	in := &Inputs{
 		Environment: "lz4", EnvironmentSHA256: "sha256:e", Builder: "reg/spack:1.1.0@sha256:b",
 		Base: "reg/debian:bookworm@sha256:d", SpackVersion: "1.1.0", Packages: "119680ae",
-		Settings:        buildSettings(buildConfig{profile: "runtime", tests: "root", standAlone: true, testTimeout: 600}, "x86_64_v3"),
+		Settings:        Settings{Profile: "runtime", Tests: "root", StandAlone: true, TestTimeout: 600, Target: "x86_64_v3"}.String(),
 		SourceDateEpoch: 1_700_000_000, Revision: "abcdef0123", Source: "https://github.com/o/r",
 		Pipeline: "sha256:p", Lockfile: "0123",
 	}
-	in.Key = in.key()
+	in.Key = in.Sum()
 	return in
 }
 
@@ -184,30 +191,30 @@ func TestInputsKey(t *testing.T) {
 	base := sampleInputs()
 	tests := []struct {
 		name    string
-		change  func(in *buildInputs)
+		change  func(in *Inputs)
 		changes bool
 	}{
-		{"nothing", func(*buildInputs) {}, false},
-		{"the lockfile's hash follows from the rest", func(in *buildInputs) { in.Lockfile = "4567" }, false},
-		{"environment", func(in *buildInputs) { in.EnvironmentSHA256 = "sha256:f" }, true},
-		{"builder digest", func(in *buildInputs) { in.Builder = "reg/spack:1.1.0@sha256:c" }, true},
-		{"base digest", func(in *buildInputs) { in.Base = "scratch" }, true},
-		{"packages commit", func(in *buildInputs) { in.Packages = "119680ae+dirty.1" }, true},
-		{"tests", func(in *buildInputs) {
-			in.Settings = buildSettings(buildConfig{profile: "runtime", tests: "none", standAlone: true, testTimeout: 600}, "x86_64_v3")
+		{"nothing", func(*Inputs) {}, false},
+		{"the lockfile's hash follows from the rest", func(in *Inputs) { in.Lockfile = "4567" }, false},
+		{"environment", func(in *Inputs) { in.EnvironmentSHA256 = "sha256:f" }, true},
+		{"builder digest", func(in *Inputs) { in.Builder = "reg/spack:1.1.0@sha256:c" }, true},
+		{"base digest", func(in *Inputs) { in.Base = "scratch" }, true},
+		{"packages commit", func(in *Inputs) { in.Packages = "119680ae+dirty.1" }, true},
+		{"tests", func(in *Inputs) {
+			in.Settings = Settings{Profile: "runtime", Tests: "none", StandAlone: true, TestTimeout: 600, Target: "x86_64_v3"}.String()
 		}, true},
-		{"profile", func(in *buildInputs) {
-			in.Settings = buildSettings(buildConfig{profile: "devel", tests: "root", standAlone: true, testTimeout: 600}, "x86_64_v3")
+		{"profile", func(in *Inputs) {
+			in.Settings = Settings{Profile: "devel", Tests: "root", StandAlone: true, TestTimeout: 600, Target: "x86_64_v3"}.String()
 		}, true},
-		{"date", func(in *buildInputs) { in.SourceDateEpoch++ }, true},
-		{"revision", func(in *buildInputs) { in.Revision = "abcdef0124" }, true},
-		{"program", func(in *buildInputs) { in.Pipeline = "sha256:q" }, true},
+		{"date", func(in *Inputs) { in.SourceDateEpoch++ }, true},
+		{"revision", func(in *Inputs) { in.Revision = "abcdef0124" }, true},
+		{"program", func(in *Inputs) { in.Pipeline = "sha256:q" }, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			in := *base
 			tt.change(&in)
-			assert.Equal(t, tt.changes, in.key() != base.Key)
+			assert.Equal(t, tt.changes, in.Sum() != base.Key)
 		})
 	}
 }
@@ -216,22 +223,22 @@ func TestInputsFromLabels(t *testing.T) {
 	in := sampleInputs()
 	lf, err := spack.ParseLockfile("lz4.lock", mustRead(t, "../spack/testdata/lockfile/lz4.lock"))
 	require.NoError(t, err)
-	env := &spack.Environment{Name: "lz4", Container: spack.Container{Labels: map[string]string{labelKey: "forged", "app": "demo"}}}
-	labels := imageLabels(imageInfo{env: env, lockfile: lf, target: "x86_64_v3", inputs: in})
-	assert.Equal(t, in.Key, labels[labelKey], "container.labels cannot change the recorded inputs")
+	env := &spack.Environment{Name: "lz4", Container: spack.Container{Labels: map[string]string{LabelKey: "forged", "app": "demo"}}}
+	labels := Image{Env: env, Lockfile: lf, Target: "x86_64_v3", Inputs: in}.Labels()
+	assert.Equal(t, in.Key, labels[LabelKey], "container.labels cannot change the recorded inputs")
 	assert.Equal(t, "demo", labels["app"])
 	assert.Equal(t, "2023-11-14T22:13:20Z", labels["org.opencontainers.image.created"], "the source's date, not now")
-	assert.Equal(t, "sha256:d", labels[labelBaseDigest])
+	assert.Equal(t, "sha256:d", labels[LabelBaseDigest])
 
-	back, err := inputsFromLabels(labels)
+	back, err := FromLabels(labels)
 	require.NoError(t, err)
 	assert.Equal(t, in, back)
 
 	tests := []struct {
 		name, drop, wantErr string
 	}{
-		{"no key", labelKey, "no io.spack-ghcr.inputs label"},
-		{"no builder", labelBuilder, "no io.spack-ghcr.builder label"},
+		{"no key", LabelKey, "no io.spack-ghcr.inputs label"},
+		{"no builder", LabelBuilder, "no io.spack-ghcr.builder label"},
 		{"no date", "org.opencontainers.image.created", `label org.opencontainers.image.created ""`},
 	}
 	for _, tt := range tests {
@@ -242,7 +249,7 @@ func TestInputsFromLabels(t *testing.T) {
 					l[k] = v
 				}
 			}
-			_, err := inputsFromLabels(l)
+			_, err := FromLabels(l)
 			assert.ErrorContains(t, err, tt.wantErr)
 		})
 	}
@@ -252,7 +259,7 @@ func TestImageVersionIsTheSourcesDate(t *testing.T) {
 	lf, err := spack.ParseLockfile("tool.lock", mustRead(t, "../spack/testdata/lockfile/tool.lock"))
 	require.NoError(t, err)
 	require.Greater(t, len(lf.RootSpecs()), 1)
-	assert.Equal(t, "2023.11.14", imageVersion(lf, time.Unix(1_700_000_000, 0).UTC()))
+	assert.Equal(t, "2023.11.14", ImageVersion(lf, time.Unix(1_700_000_000, 0).UTC()))
 }
 
 func mustRead(t *testing.T, path string) []byte {

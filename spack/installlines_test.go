@@ -1,4 +1,4 @@
-package main
+package spack
 
 import (
 	"bytes"
@@ -11,7 +11,7 @@ import (
 // span numbers, a line split across writes), and gets one line per package.
 func TestInstallLines(t *testing.T) {
 	var out bytes.Buffer
-	w := newInstallLines(&out)
+	w := NewInstallLines(&out, "spack-ghcr: ")
 	for _, chunk := range []string{
 		"\x1b[95m9   : \x1b[0m\x1b[90;2m\x1b[0m\x1b[34mwithExec\x1b[0m spack install\n",
 		"\x1b[95m9   : \x1b[0m\x1b[90m[0.5s] \x1b[0m\x1b[90m|\x1b[0m ==> Extracting compiler-wrapper-1.0-jrtxylmzw232laxox2s5a5wkhr7skrim from binary cache\n",
