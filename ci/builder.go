@@ -119,10 +119,26 @@ func locateSpack(ctx context.Context, c *dagger.Container, image string) (string
 }
 
 // cmd is the spack command with the pipeline's configuration scope in front of every
-// command, so that no stage depends on state an earlier one left in ~/.spack.
+// command, so that no stage depends on state an earlier one left in ~/.spack. It runs
+// through ownLocksScript.
 func (b *builder) cmd(args ...string) []string {
-	return append([]string{b.spack, "-C", spackConfigDir}, args...)
+	return append([]string{"sh", "-c", ownLocksScript, "sh", b.spack, "-C", spackConfigDir}, args...)
 }
+
+// ownLocksScript gives each of Spack's lock files an inode of its own, then runs the
+// command (its arguments). The engine may merge snapshots with hard links, and
+// overlayfs copies a hard-linked file of a lower layer up to a new inode when it is
+// opened for writing. Spack opens its lock files read-write and keys them by the inode
+// it saw before opening, so a lock file an earlier exec made could fail a later one
+// with "Attempted to close non-existing inode" (the fault drills hit it after two
+// builds at once). Copying such a file over itself first leaves nothing to copy up.
+// The paths are fixed: the environment (the working directory), the install tree and
+// the bootstrap store.
+const ownLocksScript = `for d in .spack-env ` + installRoot + `/.spack-db "$HOME/.spack/bootstrap/store/.spack-db"; do
+  [ -d "$d" ] || continue
+  find "$d" -maxdepth 1 -type f -links +1 | while IFS= read -r f; do cp -p "$f" "$f.own" && mv -f "$f.own" "$f"; done
+done
+exec "$@"`
 
 // envCmd is cmd inside the environment.
 func (b *builder) envCmd(args ...string) []string {

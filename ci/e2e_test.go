@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"dagger.io/dagger"
 	"github.com/spf13/pflag"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -76,4 +77,46 @@ func TestSharedBuildCache(t *testing.T) {
 	assert.ElementsMatch(t, first.BuiltFromSrc, second.FromCache, "what the first built, the second takes from the registry")
 	t.Logf("first: %d built from source in %.0fs; second: %d from the registry in %.0fs",
 		len(first.BuiltFromSrc), first.TotalSeconds, len(second.FromCache), second.TotalSeconds)
+}
+
+// TestSpackOwnsItsLocks runs Spack where its environment's lock file has a second hard
+// link in a lower layer, as after the engine merged snapshots: plain Spack trips over
+// the inode overlayfs gives the file when copying it up; through builder.cmd it works.
+func TestSpackOwnsItsLocks(t *testing.T) {
+	client, _ := engine(t)
+	image := os.Getenv("TESTBED_SPACK_IMAGE")
+	if image == "" {
+		t.Skip("needs TESTBED_SPACK_IMAGE: a Spack builder image made by hand (see ../shared/testbed/README.md)")
+	}
+	ctx := context.Background()
+	b := &builder{spack: "spack", envDir: "/tmp/env"}
+	ctr := client.Container().From(image).
+		WithEnvVariable("TEST_RUN", fmt.Sprint(time.Now().UnixNano())).
+		WithNewFile(spackConfigDir+"/config.yaml", "config: {}\n").
+		WithNewFile(b.envDir+"/spack.yaml", "spack:\n  specs: []\n").
+		WithWorkdir(b.envDir).
+		WithExec(b.envCmd("concretize")).
+		WithExec([]string{"ln", ".spack-env/transaction_lock", "/tmp/second-link"})
+
+	tests := []struct {
+		name    string
+		cmd     []string
+		wantErr string
+	}{
+		{"plain spack", []string{"spack", "-C", spackConfigDir, "-e", b.envDir, "concretize"}, "Attempted to close non-existing inode"},
+		{"through builder.cmd", b.envCmd("concretize"), ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := ctr.WithExec(tt.cmd, dagger.ContainerWithExecOpts{Expect: dagger.ReturnTypeAny})
+			out, code, err := execResult(ctx, c)
+			require.NoError(t, err)
+			if tt.wantErr != "" {
+				assert.NotZero(t, code)
+				assert.Contains(t, out, tt.wantErr)
+				return
+			}
+			assert.Zero(t, code, out)
+		})
+	}
 }

@@ -61,7 +61,7 @@ func connect(ctx context.Context) (*dagger.Client, error) {
 func execDetail(err error) error {
 	var ee *dagger.ExecError
 	if errors.As(err, &ee) {
-		return fmt.Errorf("%s exited %d: %s", strings.Join(ee.Cmd, " "), ee.ExitCode, spack.LastLines(ee.Stderr, 4))
+		return fmt.Errorf("%s exited %d: %s", strings.Join(unwrapped(ee.Cmd), " "), ee.ExitCode, spack.LastLines(ee.Stderr, 4))
 	}
 	return err
 }
@@ -117,6 +117,14 @@ func unstamped(out string) string {
 	}
 	_, after, _ := strings.Cut(rest, "\n")
 	return before + after
+}
+
+// unwrapped is the command a script runs (sh -c SCRIPT NAME ARGS...), for messages.
+func unwrapped(cmd []string) []string {
+	for len(cmd) > 4 && cmd[0] == "sh" && cmd[1] == "-c" {
+		cmd = cmd[4:]
+	}
+	return cmd
 }
 
 // execResult evaluates a container whose last exec may fail (run with
