@@ -3,58 +3,14 @@ package affected
 import (
 	"context"
 	"errors"
-	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
+	"time"
 
+	"github.com/spack-ghcr/spack-ghcr/internal/gittest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-// gitRepo is a repository made for a test, with commits.
-type gitRepo struct {
-	t   *testing.T
-	dir string
-}
-
-func newGitRepo(t *testing.T) *gitRepo {
-	t.Helper()
-	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("needs git")
-	}
-	r := &gitRepo{t: t, dir: t.TempDir()}
-	r.git("init", "-q", "-b", "main")
-	return r
-}
-
-func (r *gitRepo) git(args ...string) string {
-	r.t.Helper()
-	cmd := exec.Command("git", append([]string{"-C", r.dir,
-		"-c", "user.name=t", "-c", "user.email=t@example.org", "-c", "commit.gpgSign=false"}, args...)...)
-	out, err := cmd.CombinedOutput()
-	require.NoError(r.t, err, "git %v: %s", args, out)
-	return strings.TrimSpace(string(out))
-}
-
-// change writes files ("" content deletes the file) and commits them; it returns the
-// commit.
-func (r *gitRepo) change(files map[string]string) string {
-	r.t.Helper()
-	for name, content := range files {
-		p := filepath.Join(r.dir, filepath.FromSlash(name))
-		if content == "" {
-			require.NoError(r.t, os.RemoveAll(p))
-			continue
-		}
-		require.NoError(r.t, os.MkdirAll(filepath.Dir(p), 0o755))
-		require.NoError(r.t, os.WriteFile(p, []byte(content), 0o644))
-	}
-	r.git("add", "-A")
-	r.git("commit", "-q", "--allow-empty", "-m", "change")
-	return r.git("rev-parse", "HEAD")
-}
 
 // initialTree is the repository every case starts from: three environments,
 // one of which (tools) includes a file and a folder outside its own.
@@ -128,11 +84,11 @@ func TestEnvironments(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := newGitRepo(t)
-			first := r.change(initialTree)
-			r.change(tt.change)
+			r := gittest.New(t)
+			first := r.Commit(time.Time{}, initialTree)
+			r.Commit(time.Time{}, tt.change)
 			q := Query{Base: first, Event: tt.event, Environment: tt.environment,
-				Dir: filepath.Join(r.dir, "environments"), Includes: tt.includes}
+				Dir: filepath.Join(r.Dir, "environments"), Includes: tt.includes}
 			switch tt.base {
 			case "":
 			case "none":
@@ -156,16 +112,16 @@ func TestEnvironments(t *testing.T) {
 // TestPullRequest measures a pull request against its merge base: what the default
 // branch did meanwhile is not the pull request's change.
 func TestPullRequest(t *testing.T) {
-	r := newGitRepo(t)
-	r.change(initialTree)
-	r.git("checkout", "-q", "-b", "topic")
-	r.change(map[string]string{"environments/lz4/smoke.sh": "lz4 -V\n"})
-	r.git("checkout", "-q", "main")
-	r.change(map[string]string{"environments/zlib/spack.yaml": "spack:\n  specs: [zlib@1.3]\n"})
-	mainHead := r.git("rev-parse", "HEAD")
-	r.git("checkout", "-q", "topic")
+	r := gittest.New(t)
+	r.Commit(time.Time{}, initialTree)
+	r.Git("checkout", "-q", "-b", "topic")
+	r.Commit(time.Time{}, map[string]string{"environments/lz4/smoke.sh": "lz4 -V\n"})
+	r.Git("checkout", "-q", "main")
+	r.Commit(time.Time{}, map[string]string{"environments/zlib/spack.yaml": "spack:\n  specs: [zlib@1.3]\n"})
+	mainHead := r.Git("rev-parse", "HEAD")
+	r.Git("checkout", "-q", "topic")
 
-	got, err := Environments(context.Background(), Query{Base: mainHead, Event: "pull_request", Dir: filepath.Join(r.dir, "environments")})
+	got, err := Environments(context.Background(), Query{Base: mainHead, Event: "pull_request", Dir: filepath.Join(r.Dir, "environments")})
 	require.NoError(t, err)
 	assert.Equal(t, []string{"lz4"}, got.Envs)
 }
@@ -173,10 +129,10 @@ func TestPullRequest(t *testing.T) {
 // TestFromRepositoryRoot reads a relative Dir from the repository's root, as the
 // workflow runs the matrix command.
 func TestFromRepositoryRoot(t *testing.T) {
-	r := newGitRepo(t)
-	first := r.change(initialTree)
-	r.change(map[string]string{"environments/zlib/smoke.sh": "x\n"})
-	t.Chdir(r.dir)
+	r := gittest.New(t)
+	first := r.Commit(time.Time{}, initialTree)
+	r.Commit(time.Time{}, map[string]string{"environments/zlib/smoke.sh": "x\n"})
+	t.Chdir(r.Dir)
 	got, err := Environments(context.Background(), Query{Base: first, Dir: "environments"})
 	require.NoError(t, err)
 	assert.Equal(t, []string{"zlib"}, got.Envs)

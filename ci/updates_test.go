@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -15,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/spack-ghcr/spack-ghcr/github/ghtest"
+	"github.com/spack-ghcr/spack-ghcr/internal/gittest"
 )
 
 // updatesWorkdir copies ../updates/testdata (environments, a small spack-packages, the
@@ -213,17 +213,8 @@ func TestUpdatesNoTokenNoRequests(t *testing.T) {
 // gitRemote makes a git repository with spack-packages-like release tags.
 func gitRemote(t *testing.T) (dir, newestCommit string) {
 	t.Helper()
-	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("needs git")
-	}
-	dir = t.TempDir()
-	git := func(args ...string) string {
-		cmd := exec.Command("git", append([]string{"-C", dir, "-c", "user.name=t", "-c", "user.email=t@example.org", "-c", "tag.gpgSign=false", "-c", "commit.gpgSign=false"}, args...)...)
-		out, err := cmd.CombinedOutput()
-		require.NoError(t, err, string(out))
-		return strings.TrimSpace(string(out))
-	}
-	git("init", "-q")
+	r := gittest.New(t)
+	git := func(args ...string) string { return r.Git(append([]string{"-c", "tag.gpgSign=false"}, args...)...) }
 	for _, tag := range []string{"v2025.09.0", "v2025.11.0", "v2025.12.0"} {
 		git("commit", "-q", "--allow-empty", "-m", tag)
 		git("tag", "-a", "-m", "release "+tag, tag)
@@ -232,7 +223,7 @@ func gitRemote(t *testing.T) (dir, newestCommit string) {
 	git("commit", "-q", "--allow-empty", "-m", "later")
 	git("tag", "v2026.01.0-rc1")
 	git("tag", "latest")
-	return dir, newestCommit
+	return r.Dir, newestCommit
 }
 
 func TestUpdatesPackagesPin(t *testing.T) {

@@ -2,7 +2,6 @@ package provenance
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -11,55 +10,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/spack-ghcr/spack-ghcr/internal/gittest"
 	"github.com/spack-ghcr/spack-ghcr/spack"
 )
-
-// gitRepo makes a repository in a temporary directory; commit writes files and
-// commits them at a given time.
-type gitRepo struct {
-	t   *testing.T
-	dir string
-}
-
-func newGitRepo(t *testing.T) *gitRepo {
-	t.Helper()
-	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("needs git")
-	}
-	r := &gitRepo{t: t, dir: t.TempDir()}
-	r.git("init", "-q", "-b", "main")
-	return r
-}
-
-func (r *gitRepo) git(args ...string) string {
-	r.t.Helper()
-	cmd := exec.Command("git", append([]string{"-C", r.dir, "-c", "user.name=t", "-c", "user.email=t@example.org"}, args...)...)
-	out, err := cmd.CombinedOutput()
-	require.NoError(r.t, err, string(out))
-	return strings.TrimSpace(string(out))
-}
-
-func (r *gitRepo) write(files map[string]string) {
-	r.t.Helper()
-	for name, body := range files {
-		p := filepath.Join(r.dir, name)
-		require.NoError(r.t, os.MkdirAll(filepath.Dir(p), 0o755))
-		require.NoError(r.t, os.WriteFile(p, []byte(body), 0o644))
-	}
-}
-
-// commit writes files and commits everything at unix time at, returning the commit.
-func (r *gitRepo) commit(at int64, files map[string]string) string {
-	r.t.Helper()
-	r.write(files)
-	r.git("add", "-A")
-	date := time.Unix(at, 0).UTC().Format(time.RFC3339)
-	cmd := exec.Command("git", "-C", r.dir, "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-q", "-m", "c")
-	cmd.Env = append(os.Environ(), "GIT_AUTHOR_DATE="+date, "GIT_COMMITTER_DATE="+date)
-	out, err := cmd.CombinedOutput()
-	require.NoError(r.t, err, string(out))
-	return r.git("rev-parse", "HEAD")
-}
 
 const includingEnv = "spack:\n  include: [../../config/packages.yaml]\n  specs: [lz4@1.9.4]\n"
 
@@ -77,19 +30,19 @@ func sourceDate(env *spack.Environment, revision string, recorded *int64) (int64
 }
 
 func TestSourceDate(t *testing.T) {
-	r := newGitRepo(t)
-	envCommit := r.commit(1_700_000_000, map[string]string{
+	r := gittest.New(t)
+	envCommit := r.Commit(time.Unix(1_700_000_000, 0), map[string]string{
 		"environments/lz4/spack.yaml": includingEnv, "config/packages.yaml": "packages: {}\n",
 	})
-	r.commit(1_700_000_100, map[string]string{"README.md": "unrelated\n"})
-	env := loadEnv(t, r.dir)
+	r.Commit(time.Unix(1_700_000_100, 0), map[string]string{"README.md": "unrelated\n"})
+	env := loadEnv(t, r.Dir)
 
 	epoch, rev := sourceDate(env, "", nil)
 	assert.Equal(t, int64(1_700_000_000), epoch, "a commit elsewhere does not date the image")
 	assert.Equal(t, envCommit, rev)
 
-	incCommit := r.commit(1_700_000_200, map[string]string{"config/packages.yaml": "packages: {all: {}}\n"})
-	epoch, rev = sourceDate(loadEnv(t, r.dir), "", nil)
+	incCommit := r.Commit(time.Unix(1_700_000_200, 0), map[string]string{"config/packages.yaml": "packages: {all: {}}\n"})
+	epoch, rev = sourceDate(loadEnv(t, r.Dir), "", nil)
 	assert.Equal(t, int64(1_700_000_200), epoch, "an include's change dates the image")
 	assert.Equal(t, incCommit, rev)
 
@@ -117,9 +70,9 @@ func TestSourceDateOutsideGit(t *testing.T) {
 }
 
 func TestEnvironmentDigest(t *testing.T) {
-	r := newGitRepo(t)
-	r.write(map[string]string{"environments/lz4/spack.yaml": includingEnv, "config/packages.yaml": "packages: {}\n"})
-	before, err := EnvironmentDigest(loadEnv(t, r.dir))
+	r := gittest.New(t)
+	r.Write(map[string]string{"environments/lz4/spack.yaml": includingEnv, "config/packages.yaml": "packages: {}\n"})
+	before, err := EnvironmentDigest(loadEnv(t, r.Dir))
 	require.NoError(t, err)
 	tests := []struct {
 		name    string
@@ -138,8 +91,8 @@ func TestEnvironmentDigest(t *testing.T) {
 	// Each change comes on top of the ones before.
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			tt.change(r.dir)
-			after, err := EnvironmentDigest(loadEnv(t, r.dir))
+			tt.change(r.Dir)
+			after, err := EnvironmentDigest(loadEnv(t, r.Dir))
 			require.NoError(t, err)
 			assert.Equal(t, tt.changes, after != before)
 			before = after
@@ -160,19 +113,19 @@ func TestPackagesIdentity(t *testing.T) {
 	assert.Equal(t, pins.Packages.Commit, PackagesIdentity("", pins), "no checkout: the pin")
 	assert.Empty(t, PackagesIdentity(t.TempDir(), pins), "a directory outside git has no known content")
 
-	r := newGitRepo(t)
-	head := r.commit(1_700_000_000, map[string]string{"repos/spack_repo/builtin/packages/lz4/package.py": "v1\n"})
-	assert.Equal(t, head, PackagesIdentity(r.dir, pins))
+	r := gittest.New(t)
+	head := r.Commit(time.Unix(1_700_000_000, 0), map[string]string{"repos/spack_repo/builtin/packages/lz4/package.py": "v1\n"})
+	assert.Equal(t, head, PackagesIdentity(r.Dir, pins))
 
-	r.write(map[string]string{"repos/spack_repo/builtin/packages/lz4/package.py": "v2\n"})
-	modified := PackagesIdentity(r.dir, pins)
+	r.Write(map[string]string{"repos/spack_repo/builtin/packages/lz4/package.py": "v2\n"})
+	modified := PackagesIdentity(r.Dir, pins)
 	assert.True(t, strings.HasPrefix(modified, head+"+dirty."), modified)
 
-	r.write(map[string]string{"repos/spack_repo/builtin/packages/zstd/package.py": "new\n"})
-	untracked := PackagesIdentity(r.dir, pins)
+	r.Write(map[string]string{"repos/spack_repo/builtin/packages/zstd/package.py": "new\n"})
+	untracked := PackagesIdentity(r.Dir, pins)
 	assert.NotEqual(t, modified, untracked, "a new package counts")
-	r.write(map[string]string{"repos/spack_repo/builtin/packages/zstd/package.py": "newer\n"})
-	assert.NotEqual(t, untracked, PackagesIdentity(r.dir, pins), "and so does its content")
+	r.Write(map[string]string{"repos/spack_repo/builtin/packages/zstd/package.py": "newer\n"})
+	assert.NotEqual(t, untracked, PackagesIdentity(r.Dir, pins), "and so does its content")
 }
 
 func sampleInputs() *Inputs {
