@@ -4,8 +4,10 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -50,8 +52,33 @@ func LastChange(env *spack.Environment) (commit string, epoch int64, err error) 
 	if !ok {
 		return "", 0, fmt.Errorf("git log in %s: %s is not committed", env.Root, env.RelDir)
 	}
-	epoch, err = strconv.ParseInt(when, 10, 64)
-	return commit, epoch, err
+	if epoch, err = strconv.ParseInt(when, 10, 64); err != nil {
+		return commit, 0, fmt.Errorf("git log in %s: commit time %q: %w", env.Root, when, err)
+	}
+	// A shallow clone's oldest commits stand for all the history cut off: a last change
+	// found there may be older, and its date is the cut's, so the image would change
+	// with every push.
+	if shallowBoundary(env.Root, commit) {
+		return commit, epoch, fmt.Errorf("git log in %s: the clone is shallow and its history ends at %s, so the last change to %s may be older: fetch the whole history (actions/checkout with fetch-depth: 0)", env.Root, commit[:min(12, len(commit))], env.RelDir)
+	}
+	return commit, epoch, nil
+}
+
+// shallowBoundary reports whether commit is where a shallow clone's history was cut.
+func shallowBoundary(root, commit string) bool {
+	out, err := exec.Command("git", "-C", root, "rev-parse", "--git-path", "shallow").Output()
+	if err != nil {
+		return false
+	}
+	p := strings.TrimSpace(string(out))
+	if !filepath.IsAbs(p) {
+		p = filepath.Join(root, p)
+	}
+	data, err := os.ReadFile(p)
+	if err != nil {
+		return false
+	}
+	return slices.Contains(strings.Fields(string(data)), commit)
 }
 
 // PackagesCommit names the package repository's commit: the pin, or the local

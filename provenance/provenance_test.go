@@ -69,6 +69,24 @@ func TestSourceDateOutsideGit(t *testing.T) {
 	assert.ErrorContains(t, err, "git log in "+dir)
 }
 
+// TestSourceDateShallowClone: in a clone cut after the environment's last change, the
+// commit git finds is the cut, not the change; the image is not dated by it.
+func TestSourceDateShallowClone(t *testing.T) {
+	r := gittest.New(t)
+	r.Commit(time.Unix(1_700_000_000, 0), map[string]string{"environments/lz4/spack.yaml": includingEnv, "config/packages.yaml": "packages: {}\n"})
+	head := r.Commit(time.Unix(1_700_000_100, 0), map[string]string{"README.md": "unrelated\n"})
+	clone := filepath.Join(t.TempDir(), "clone")
+	r.Git("clone", "-q", "--depth", "1", "file://"+r.Dir, clone)
+
+	epoch, rev, err := SourceDate(loadEnv(t, clone), "", nil, func(string) string { return "" })
+	assert.ErrorContains(t, err, "the clone is shallow and its history ends at "+head[:12]+", so the last change to environments/lz4 may be older: fetch the whole history (actions/checkout with fetch-depth: 0)")
+	assert.Zero(t, epoch, "not the cut's date")
+	assert.Equal(t, head, rev, "the revision is still the commit checked out")
+
+	_, _, err = SourceDate(loadEnv(t, r.Dir), "", nil, func(string) string { return "" })
+	assert.NoError(t, err, "the whole history")
+}
+
 func TestEnvironmentDigest(t *testing.T) {
 	r := gittest.New(t)
 	r.Write(map[string]string{"environments/lz4/spack.yaml": includingEnv, "config/packages.yaml": "packages: {}\n"})
