@@ -4,21 +4,14 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
-	"dagger.io/dagger"
 	"github.com/spf13/cobra"
 
-	"github.com/spack-ghcr/spack-ghcr/slim"
+	"github.com/spack-ghcr/spack-ghcr/pipeline"
 	"github.com/spack-ghcr/spack-ghcr/spack"
 )
-
-// containerizeStrip is the strip step of the Dockerfile `spack containerize` writes
-// (see its template), applied to the install tree: a fixed script, no input in it.
-const containerizeStrip = `find -L ` + installRoot + ` -type f -exec readlink -f '{}' \; | xargs -r file -i | grep 'charset=binary' | grep 'x-executable\|x-archive\|x-sharedlib' | awk -F: '{print $1}' | xargs -r strip || true`
 
 // cmdBench measures one environment: a cold run on fresh caches, a rerun with nothing
 // changed, the runtime image against its floor and against a `spack containerize`-style
@@ -55,20 +48,20 @@ func runBench(ctx context.Context, cfg buildConfig, add string, stdout io.Writer
 		return err
 	}
 	env := envs[0]
-	sh := shared{pins: pins, cacheKey: "bench-" + randomHex(6)}
-	cfg.export = false
+	sh := pipeline.Shared{Pins: pins, CacheKey: "bench-" + randomHex(6)}
+	cfg.Export = false
 
-	client, err := connect(ctx)
+	client, err := pipeline.Connect(ctx)
 	if err != nil {
 		return err
 	}
-	defer func() { closeSession(client, err) }()
+	defer func() { pipeline.CloseSession(client, err) }()
 
-	timed := func(e *spack.Environment, force bool) (*buildResult, time.Duration, error) {
+	timed := func(e *spack.Environment, force bool) (*pipeline.Result, time.Duration, error) {
 		c := cfg
-		c.repro.force = force
+		c.Force = force
 		start := time.Now()
-		r, err := buildEnvironment(ctx, client, c, sh, e)
+		r, err := pipeline.Build(ctx, client, c.Config, sh, e)
 		return r, time.Since(start), err
 	}
 	cold, coldTime, err := timed(env, true)
@@ -83,7 +76,7 @@ func runBench(ctx context.Context, cfg buildConfig, add string, stdout io.Writer
 	if err != nil {
 		return fmt.Errorf("rerun with -force: %w", err)
 	}
-	cz, err := containerizeSize(ctx, client, warm)
+	cz, err := pipeline.ContainerizeSize(ctx, client, warm)
 	if err != nil {
 		return err
 	}
@@ -92,7 +85,7 @@ func runBench(ctx context.Context, cfg buildConfig, add string, stdout io.Writer
 	w("environment              %s (%s)", env.Name, strings.Join(env.Specs, ", "))
 	w("runtime base             %s", cold.RuntimeImage)
 	w("cold run                 %.1f s (%d built from source)", coldTime.Seconds(), len(cold.BuiltFromSrc))
-	w("no-change rerun          %.2f s (%s; target <= 2 s: %s)", skipTime.Seconds(), skipVerdict(skipped), verdict(skipped.skipped && skipTime.Seconds() <= 2))
+	w("no-change rerun          %.2f s (%s; target <= 2 s: %s)", skipTime.Seconds(), skipVerdict(skipped), verdict(skipped.Skipped && skipTime.Seconds() <= 2))
 	w("rerun with -force        %.1f s (%.1f %% of cold; engine caches, nothing skipped)", warmTime.Seconds(), 100*warmTime.Seconds()/coldTime.Seconds())
 	w("digests                  cold %s, rerun with -force %s: %s", short12(cold.Digest), short12(warm.Digest), verdict(cold.Digest == warm.Digest))
 	w("payload                  %d bytes (%s)", warm.PayloadBytes, mb(warm.PayloadBytes))
@@ -118,30 +111,8 @@ func runBench(ctx context.Context, cfg buildConfig, add string, stdout io.Writer
 	return nil
 }
 
-// containerizeSize measures the `spack containerize`-style image of a build.
-func containerizeSize(ctx context.Context, client *dagger.Client, r *buildResult) (slim.ImageSizes, error) {
-	work, err := os.MkdirTemp("", "spack-ghcr-containerize-")
-	if err != nil {
-		return slim.ImageSizes{}, err
-	}
-	defer os.RemoveAll(work)
-	img, err := exportImage(ctx, containerizeStyle(client, r.builder, r.installed, r.RuntimeImage), filepath.Join(work, "image.tar"))
-	if err != nil {
-		return slim.ImageSizes{}, fmt.Errorf("containerize-style image: %w", err)
-	}
-	baseIDs, err := baseLayerIDs(ctx, client, r.RuntimeImage, work)
-	if err != nil {
-		return slim.ImageSizes{}, err
-	}
-	sizes, err := slim.MeasureImage(img, baseIDs)
-	if err != nil {
-		return slim.ImageSizes{}, fmt.Errorf("containerize-style image: %w", err)
-	}
-	return sizes, nil
-}
-
-func skipVerdict(r *buildResult) string {
-	if r.skipped {
+func skipVerdict(r *pipeline.Result) string {
+	if r.Skipped {
 		return "inputs unchanged, nothing built"
 	}
 	return "NOT skipped"
@@ -158,17 +129,6 @@ func verdict(ok bool) string {
 	return "MISSED"
 }
 
-// containerizeStyle is what `spack containerize` ships for the same environment: the
-// whole install tree after `spack gc`, stripped, on the same base.
-func containerizeStyle(client *dagger.Client, b *builder, installed *dagger.Container, base string) *dagger.Container {
-	gc := installed.WithExec(b.envCmd("gc", "-y")).WithExec([]string{"sh", "-c", containerizeStrip})
-	c := client.Container()
-	if base != spack.Scratch {
-		c = c.From(base)
-	}
-	return c.WithDirectory(installRoot, gc.Directory(installRoot)).WithDirectory(b.envDir, gc.Directory(b.envDir))
-}
-
 // withExtraRoot is env with one more root spec, read as if it were the file on disk
 // (the builder gets the bytes read, not the file).
 func withExtraRoot(env *spack.Environment, spec string, opts []spack.Option) (*spack.Environment, error) {
@@ -178,3 +138,5 @@ func withExtraRoot(env *spack.Environment, spec string, opts []spack.Option) (*s
 	}
 	return spack.ParseEnvironment(env.Name, env.Path, data, opts...)
 }
+
+func mb(n int64) string { return fmt.Sprintf("%.2f MB", float64(n)/1e6) }

@@ -4,6 +4,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+
+	"github.com/spack-ghcr/spack-ghcr/pipeline"
 )
 
 func TestBuildConfigValidate(t *testing.T) {
@@ -12,14 +14,14 @@ func TestBuildConfigValidate(t *testing.T) {
 		cfg     buildConfig
 		wantErr string
 	}{
-		{"no environment", buildConfig{profile: "runtime", tests: "root"}, "name at least one environment"},
-		{"bad name", buildConfig{envs: []string{"../etc"}, profile: "runtime", tests: "root"}, `environment name "../etc"`},
-		{"bad profile", buildConfig{envs: []string{"lz4"}, profile: "fat", tests: "root"}, `-profile "fat"`},
-		{"bad tests", buildConfig{envs: []string{"lz4"}, profile: "runtime", tests: "some"}, `-tests "some"`},
-		{"missing packages dir", buildConfig{envs: []string{"lz4"}, profile: "runtime", tests: "root", packagesDir: "/nonexistent"}, "-packages /nonexistent: not a directory"},
-		{"bad build cache", buildConfig{envs: []string{"lz4"}, profile: "runtime", tests: "root", buildcache: "https://ghcr.io/o/cache"}, `-buildcache "https://ghcr.io/o/cache": want oci://`},
-		{"negative jobs", buildConfig{envs: []string{"lz4"}, profile: "runtime", tests: "root", jobs: -1}, "-jobs must be at least 1"},
-		{"ok", buildConfig{envs: []string{"lz4"}, profile: "devel", tests: "none", buildcache: "oci+http://127.0.0.1:5000/cache", jobs: 2}, ""},
+		{"no environment", buildConfig{Config: pipeline.Config{Profile: "runtime", Tests: "root"}}, "name at least one environment"},
+		{"bad name", buildConfig{envs: []string{"../etc"}, Config: pipeline.Config{Profile: "runtime", Tests: "root"}}, `environment name "../etc"`},
+		{"bad profile", buildConfig{envs: []string{"lz4"}, Config: pipeline.Config{Profile: "fat", Tests: "root"}}, `-profile "fat"`},
+		{"bad tests", buildConfig{envs: []string{"lz4"}, Config: pipeline.Config{Profile: "runtime", Tests: "some"}}, `-tests "some"`},
+		{"missing packages dir", buildConfig{envs: []string{"lz4"}, Config: pipeline.Config{Profile: "runtime", Tests: "root", PackagesDir: "/nonexistent"}}, "-packages /nonexistent: not a directory"},
+		{"bad build cache", buildConfig{envs: []string{"lz4"}, Config: pipeline.Config{Profile: "runtime", Tests: "root", BuildCache: "https://ghcr.io/o/cache"}}, `-buildcache "https://ghcr.io/o/cache": want oci://`},
+		{"negative jobs", buildConfig{envs: []string{"lz4"}, jobs: -1, Config: pipeline.Config{Profile: "runtime", Tests: "root"}}, "-jobs must be at least 1"},
+		{"ok", buildConfig{envs: []string{"lz4"}, jobs: 2, Config: pipeline.Config{Profile: "devel", Tests: "none", BuildCache: "oci+http://127.0.0.1:5000/cache"}}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -16,6 +16,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/spack-ghcr/spack-ghcr/internal/enginetest"
+	"github.com/spack-ghcr/spack-ghcr/pipeline"
 	"github.com/spack-ghcr/spack-ghcr/registry/registrytest"
 	"github.com/spack-ghcr/spack-ghcr/spack"
 )
@@ -55,7 +57,7 @@ func newDrill(t *testing.T) *drill {
 	if testing.Short() {
 		t.Skip("engine drills need minutes; skipped with -short")
 	}
-	bed := spackBed(t)
+	bed := enginetest.SpackBed(t, "TESTBED_SPACK_IMAGE").Flags()
 	testbed := os.Getenv("TESTBED_REGISTRY")
 	if testbed == "" || os.Getenv("TESTBED_BASE_IMAGE") == "" {
 		t.Skip("needs TESTBED_REGISTRY and TESTBED_BASE_IMAGE from ../shared/testbed/env")
@@ -135,7 +137,7 @@ func TestDrillEngineFaults(t *testing.T) {
 		r, out, killed := d.buildFaulted(d.engine.kill)
 		assert.Equal(t, 1, r.code)
 		assert.Regexp(t, engineLostLine, r.lastLine())
-		assert.Less(t, r.ended.Sub(killed), sessionCloseBound+15*time.Second, "the error comes at once, not after Dagger's 5-minute session timeout")
+		assert.Less(t, r.ended.Sub(killed), pipeline.SessionCloseBound+15*time.Second, "the error comes at once, not after Dagger's 5-minute session timeout")
 		t.Logf("killed; exit %s later; stderr:\n%s", r.ended.Sub(killed).Round(100*time.Millisecond), r.stderr)
 		assertKept(t, out)
 		d.engine.start(t)
@@ -164,8 +166,8 @@ func TestDrillEngineFaults(t *testing.T) {
 		for i, r := range runs {
 			assert.Equal(t, 0, r.code, "build %d: %s", i, r.lastLine())
 			assert.Contains(t, r.stdout, d.reg.Host+"/drill/libsigsegv:latest@sha256:")
-			var res buildResult
-			readJSON(t, filepath.Join(outs[i], "build.json"), &res)
+			var res pipeline.Result
+			enginetest.ReadJSON(t, filepath.Join(outs[i], "build.json"), &res)
 			assert.Equal(t, []string{"libsigsegv"}, specNames(res.BuiltFromSrc), "what the faults cut short is built")
 			assert.ElementsMatch(t, []string{"compiler-wrapper", "gcc-runtime"}, specNames(res.FromCache), "what they finished comes from the cache volume")
 			assert.Equal(t, "pushed", res.CachePush)
@@ -177,8 +179,8 @@ func TestDrillEngineFaults(t *testing.T) {
 		// Build-time tests make it a new install: Spack reads its caches again.
 		r, out := d.build(ctx, "", "--tests", "root")
 		require.Equal(t, 0, r.code, r.lastLine())
-		var res buildResult
-		readJSON(t, filepath.Join(out, "build.json"), &res)
+		var res pipeline.Result
+		enginetest.ReadJSON(t, filepath.Join(out, "build.json"), &res)
 		assert.Empty(t, res.BuiltFromSrc)
 		assert.Len(t, res.FromCache, 3)
 	})
@@ -214,9 +216,9 @@ func specNames(specs []string) []string {
 // engine, as `build` runs them, for drills that change the builder before a stage.
 type drillStages struct {
 	cfg         buildConfig
-	sh          shared
+	sh          pipeline.Shared
 	env         *spack.Environment
-	b           *builder
+	b           *pipeline.Builder
 	concretized *dagger.Container
 	lf          *spack.Lockfile
 	out         string
@@ -236,17 +238,17 @@ func (d *drill) stages(ctx context.Context, t *testing.T) *drillStages {
 	envs, err := spack.LoadEnvironments(st.cfg.environments, []string{"libsigsegv"}, st.cfg.loadOptions(pins)...)
 	require.NoError(t, err)
 	st.env = envs[0]
-	st.sh = shared{pins: pins, cacheAuth: client.SetSecret("buildcache-token", drillCanary)}
-	st.cfg.out, err = os.MkdirTemp(d.work, "out-")
+	st.sh = pipeline.Shared{Pins: pins, CacheAuth: client.SetSecret("buildcache-token", drillCanary)}
+	st.cfg.Out, err = os.MkdirTemp(d.work, "out-")
 	require.NoError(t, err)
-	st.out = filepath.Join(st.cfg.out, st.env.Name)
+	st.out = filepath.Join(st.cfg.Out, st.env.Name)
 	require.NoError(t, os.MkdirAll(st.out, 0o755))
 	d.mu.Lock()
-	d.outs = append(d.outs, st.cfg.out)
+	d.outs = append(d.outs, st.cfg.Out)
 	d.mu.Unlock()
-	st.b, err = prepareBuilder(ctx, client, st.cfg, st.sh, st.env)
+	st.b, err = pipeline.PrepareBuilder(ctx, client, st.cfg.Config, st.sh, st.env)
 	require.NoError(t, err)
-	st.concretized, st.lf, err = concretize(ctx, st.b, st.out)
+	st.concretized, st.lf, err = pipeline.Concretize(ctx, st.b, st.out)
 	require.NoError(t, err)
 	return st
 }
@@ -258,8 +260,8 @@ func (d *drill) failedBuild(t *testing.T) {
 	defer cancel()
 	st := d.stages(ctx, t)
 	broken := st.concretized.WithEnvVariable("CONFIG_SHELL", "/bin/false")
-	capture := newCapture(st.cfg, st.sh, st.env.Name, st.lf, time.Now())
-	_, err := installAndInspect(ctx, st.b, broken, st.lf, capture, st.cfg, st.out, newBuildResult(st.env, st.cfg.target))
+	capture := pipeline.NewCapture(st.cfg.Config, st.sh, st.env.Name, st.lf, time.Now())
+	_, err := pipeline.InstallAndInspect(ctx, st.b, broken, st.lf, capture, st.cfg.Config, st.out, pipeline.NewResult(st.env, st.cfg.Target))
 	require.Error(t, err)
 	assert.Regexp(t, `^installing: spack exited \d+: .*libsigsegv.* \(full log: .*install.log\) \(build logs in .*build-logs\)$`, err.Error())
 	var logs []string
@@ -278,10 +280,10 @@ func (d *drill) diskFull(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	st := d.stages(ctx, t)
-	full := st.concretized.WithMountedTemp(installRoot, dagger.ContainerWithMountedTempOpts{Size: 256 << 10})
-	_, _, err := install(ctx, st.b, full, "none", st.out)
+	full := st.concretized.WithMountedTemp(pipeline.InstallRoot, dagger.ContainerWithMountedTempOpts{Size: 256 << 10})
+	_, _, err := pipeline.Install(ctx, st.b, full, "none", st.out)
 	require.Error(t, err)
-	var dfe *DiskFullError
+	var dfe *pipeline.DiskFullError
 	assert.ErrorAs(t, err, &dfe)
 	assert.Regexp(t, `^installing: spack exited \d+: out of disk space \(.*No space left on device.*\): free space on the Dagger engine's disk, then rerun \(full log: .*install.log\)$`, err.Error())
 	assert.NotContains(t, err.Error(), "\n")

@@ -10,11 +10,12 @@ import (
 	"testing"
 	"time"
 
-	"dagger.io/dagger"
 	"github.com/spf13/pflag"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/spack-ghcr/spack-ghcr/internal/enginetest"
+	"github.com/spack-ghcr/spack-ghcr/pipeline"
 	"github.com/spack-ghcr/spack-ghcr/registry"
 	"github.com/spack-ghcr/spack-ghcr/sbom"
 	"github.com/spack-ghcr/spack-ghcr/spack"
@@ -24,8 +25,8 @@ import (
 // images: Spack in /opt/spack and not on PATH, the upstream ENTRYPOINT and SHELL, which
 // execs do not run. The image and its SBOM are published and read back.
 func TestBuildOfficialLayout(t *testing.T) {
-	_, base := engine(t)
-	flags := spackBedWith(t, "TESTBED_SPACK_OFFICIAL_IMAGE")
+	_, base := enginetest.Engine(t)
+	flags := enginetest.SpackBed(t, "TESTBED_SPACK_OFFICIAL_IMAGE").Flags()
 	reg := os.Getenv("TESTBED_REGISTRY")
 	out := t.TempDir()
 	var stdout bytes.Buffer
@@ -51,8 +52,8 @@ func TestBuildOfficialLayout(t *testing.T) {
 // binaries to the registry's OCI build cache, and a build on other fresh engine state
 // (new cache volumes, no engine cache) installs everything from there.
 func TestSharedBuildCache(t *testing.T) {
-	client, base := engine(t)
-	flags := spackBedWith(t, "TESTBED_SPACK_IMAGE")
+	client, base := enginetest.Engine(t)
+	flags := enginetest.SpackBed(t, "TESTBED_SPACK_IMAGE").Flags()
 	reg := os.Getenv("TESTBED_REGISTRY")
 	var cfg buildConfig
 	fs := pflag.NewFlagSet("build", pflag.ContinueOnError)
@@ -66,57 +67,15 @@ func TestSharedBuildCache(t *testing.T) {
 	require.NoError(t, err)
 
 	stamp := time.Now().UnixNano()
-	first, err := buildEnvironment(context.Background(), client, cfg, shared{pins: pins, cacheKey: fmt.Sprintf("cache-a-%d", stamp)}, envs[0])
+	first, err := pipeline.Build(context.Background(), client, cfg.Config, pipeline.Shared{Pins: pins, CacheKey: fmt.Sprintf("cache-a-%d", stamp)}, envs[0])
 	require.NoError(t, err)
 	assert.NotEmpty(t, first.BuiltFromSrc, "fresh state builds from source")
 	assert.Equal(t, "pushed", first.CachePush)
 
-	second, err := buildEnvironment(context.Background(), client, cfg, shared{pins: pins, cacheKey: fmt.Sprintf("cache-b-%d", stamp)}, envs[0])
+	second, err := pipeline.Build(context.Background(), client, cfg.Config, pipeline.Shared{Pins: pins, CacheKey: fmt.Sprintf("cache-b-%d", stamp)}, envs[0])
 	require.NoError(t, err)
 	assert.Empty(t, second.BuiltFromSrc, "other fresh state builds nothing from source")
 	assert.ElementsMatch(t, first.BuiltFromSrc, second.FromCache, "what the first built, the second takes from the registry")
 	t.Logf("first: %d built from source in %.0fs; second: %d from the registry in %.0fs",
 		len(first.BuiltFromSrc), first.TotalSeconds, len(second.FromCache), second.TotalSeconds)
-}
-
-// TestSpackOwnsItsLocks runs Spack where its environment's lock file has a second hard
-// link in a lower layer, as after the engine merged snapshots: plain Spack trips over
-// the inode overlayfs gives the file when copying it up; through builder.cmd it works.
-func TestSpackOwnsItsLocks(t *testing.T) {
-	client, _ := engine(t)
-	image := os.Getenv("TESTBED_SPACK_IMAGE")
-	if image == "" {
-		t.Skip("needs TESTBED_SPACK_IMAGE: a Spack builder image made by hand (see ../shared/testbed/README.md)")
-	}
-	ctx := context.Background()
-	b := &builder{spack: "spack", envDir: "/tmp/env"}
-	ctr := client.Container().From(image).
-		WithEnvVariable("TEST_RUN", fmt.Sprint(time.Now().UnixNano())).
-		WithNewFile(spackConfigDir+"/config.yaml", "config: {}\n").
-		WithNewFile(b.envDir+"/spack.yaml", "spack:\n  specs: []\n").
-		WithWorkdir(b.envDir).
-		WithExec(b.envCmd("concretize")).
-		WithExec([]string{"ln", ".spack-env/transaction_lock", "/tmp/second-link"})
-
-	tests := []struct {
-		name    string
-		cmd     []string
-		wantErr string
-	}{
-		{"plain spack", []string{"spack", "-C", spackConfigDir, "-e", b.envDir, "concretize"}, "Attempted to close non-existing inode"},
-		{"through builder.cmd", b.envCmd("concretize"), ""},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			c := ctr.WithExec(tt.cmd, dagger.ContainerWithExecOpts{Expect: dagger.ReturnTypeAny})
-			out, code, err := execResult(ctx, c)
-			require.NoError(t, err)
-			if tt.wantErr != "" {
-				assert.NotZero(t, code)
-				assert.Contains(t, out, tt.wantErr)
-				return
-			}
-			assert.Zero(t, code, out)
-		})
-	}
 }

@@ -1,4 +1,5 @@
-// Command ci is spack-ghcr's pipeline and tooling: `go run ./ci help` lists the commands.
+// Command ci is spack-ghcr's command line: the build pipeline (package pipeline) and the
+// tools around it. `go run ./ci help` lists the commands.
 package main
 
 import (
@@ -7,10 +8,8 @@ import (
 	"fmt"
 	"io"
 	"log"
-	"maps"
 	"os"
 	"os/signal"
-	"slices"
 	"strings"
 	"syscall"
 
@@ -150,8 +149,4 @@ func envOr(key, def string) string {
 // checkout (or a package repository directory holding repo.yaml).
 func packagesFlag(fs *pflag.FlagSet, p *string, extra string) {
 	fs.StringVar(p, "packages", os.Getenv("SPACK_PACKAGES"), "spack-packages checkout, or a package repository directory (default $SPACK_PACKAGES"+extra+")")
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	return slices.Sorted(maps.Keys(m))
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/spack-ghcr/spack-ghcr/pipeline"
 	"github.com/spack-ghcr/spack-ghcr/plan"
 	"github.com/spack-ghcr/spack-ghcr/spack"
 )
@@ -25,12 +26,12 @@ func newPlanCmd() *cobra.Command {
 	fs := cmd.Flags()
 	fs.StringVar(&cfg.environments, "environments", "environments", "directory holding one directory per environment")
 	fs.StringVar(&cfg.builderImage, "builder-image", "", "Spack builder image, as for build")
-	fs.StringVar(&cfg.builderOS, "builder-os", "", "the builder's operating system as Spack names it, as for build")
+	fs.StringVar(&cfg.BuilderOS, "builder-os", "", "the builder's operating system as Spack names it, as for build")
 	fs.StringVar(&cfg.runtimeImage, "runtime-image", "", "runtime base image, as for build")
-	fs.StringVar(&cfg.target, "target", spack.DefaultTarget(), "portable target, as for build")
+	fs.StringVar(&cfg.Target, "target", spack.DefaultTarget(), "portable target, as for build")
 	fs.StringVar(&cfg.pins, "pins", "pins.yaml", "file pinning the Spack version and the spack-packages commit")
-	fs.StringVar(&cfg.registry, "registry", "", "registry namespace build would publish to")
-	fs.StringVar(&cfg.revision, "revision", "", "the revision build would tag (default: the commit of the environment's last change)")
+	fs.StringVar(&cfg.Registry, "registry", "", "registry namespace build would publish to")
+	fs.StringVar(&cfg.Revision, "revision", "", "the revision build would tag (default: the commit of the environment's last change)")
 	fs.BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
 }
@@ -57,8 +58,8 @@ func runPlan(_ context.Context, cfg buildConfig, asJSON bool, stdout io.Writer) 
 	}
 	plans := make([]plan.Plan, 0, len(envs))
 	for _, env := range envs {
-		_, revision := sourceDate(env, cfg)
-		p, err := plan.Of(env, plan.Options{Target: cfg.target, Registry: cfg.registry, Revision: revision})
+		_, revision := pipeline.SourceDate(env, cfg.Config)
+		p, err := plan.Of(env, plan.Options{Target: cfg.Target, Registry: cfg.Registry, Revision: revision})
 		if err != nil {
 			return fmt.Errorf("%s: %w", env.Name, err)
 		}

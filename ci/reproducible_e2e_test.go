@@ -8,18 +8,17 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
-	"dagger.io/dagger"
 	"github.com/google/go-containerregistry/pkg/crane"
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
-	"github.com/spf13/pflag"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/spack-ghcr/spack-ghcr/internal/enginetest"
+	"github.com/spack-ghcr/spack-ghcr/pipeline"
 	"github.com/spack-ghcr/spack-ghcr/spack"
 )
 
@@ -36,8 +35,8 @@ func flagValue(flags []string, name string) string {
 // TestVerify publishes libsigsegv, verifies it ("identical"), then plants a changed
 // library in a copy of the image and verifies that (the file is named).
 func TestVerify(t *testing.T) {
-	_, base := engine(t)
-	flags := spackBed(t)
+	_, base := enginetest.Engine(t)
+	flags := enginetest.SpackBed(t, "TESTBED_SPACK_IMAGE").Flags()
 	registry := os.Getenv("TESTBED_REGISTRY")
 	ctx := context.Background()
 	var stdout bytes.Buffer
@@ -97,8 +96,8 @@ func libraryIn(t *testing.T, img v1.Image, prefix string) string {
 // committed beside its spack.yaml: Spack installs it as is. Then spack.yaml asks for
 // another root, and the run stops before installing.
 func TestCommittedLockfile(t *testing.T) {
-	_, base := engine(t)
-	flags := spackBed(t)
+	_, base := enginetest.Engine(t)
+	flags := enginetest.SpackBed(t, "TESTBED_SPACK_IMAGE").Flags()
 	ctx := context.Background()
 	build := func(envs, out string) error {
 		// Tests do not touch the lockfile; without them Spack installs from the binary cache.
@@ -117,8 +116,8 @@ func TestCommittedLockfile(t *testing.T) {
 	second := t.TempDir()
 	require.NoError(t, build(envs, second))
 	assert.Equal(t, string(lock), string(mustRead(t, filepath.Join(second, "libsigsegv", "spack.lock"))), "concretize keeps the committed lockfile as is")
-	var res buildResult
-	readJSON(t, filepath.Join(second, "libsigsegv", "build.json"), &res)
+	var res pipeline.Result
+	enginetest.ReadJSON(t, filepath.Join(second, "libsigsegv", "build.json"), &res)
 	lf, err := spack.ParseLockfile("spack.lock", lock)
 	require.NoError(t, err)
 	assert.Equal(t, lf.SHA256, res.Inputs.Lockfile)
@@ -127,74 +126,6 @@ func TestCommittedLockfile(t *testing.T) {
 	err = build(envs, t.TempDir())
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "spack.lock is committed, but concretizing changed it (root lz4@1.9.4 is new)")
-}
-
-// TestReproducibleDigests is the proof of docs/reproducible.md, for libsigsegv on the
-// Debian base and lz4 on scratch: run A builds from source on fresh caches; runs B and
-// C start from fresh caches too, holding only A's binaries. All three must give one
-// digest. It takes about ten minutes, so it runs only with SPACK_GHCR_PROOF=1.
-func TestReproducibleDigests(t *testing.T) {
-	if os.Getenv("SPACK_GHCR_PROOF") == "" {
-		t.Skip("takes ~10 minutes: set SPACK_GHCR_PROOF=1 to run it")
-	}
-	client, base := engine(t)
-	flags := spackBed(t)
-	ctx := context.Background()
-	for _, tc := range []struct{ env, runtime string }{{"libsigsegv", base}, {"lz4", spack.Scratch}} {
-		t.Run(tc.env, func(t *testing.T) {
-			var cfg buildConfig
-			fs := pflag.NewFlagSet("build", pflag.ContinueOnError)
-			cfg.register(fs)
-			require.NoError(t, fs.Parse(append([]string{"--environments", "../environments", "--runtime-image", tc.runtime,
-				"--tests", "none", "--stand-alone=false", "--force", "--out", t.TempDir()}, oneDash(flags)...)))
-			pins, err := spack.LoadPins(cfg.pins)
-			require.NoError(t, err)
-			envs, err := spack.LoadEnvironments(cfg.environments, []string{tc.env}, cfg.loadOptions(pins)...)
-			require.NoError(t, err)
-			runs := map[string]*buildResult{}
-			for _, run := range []string{"A", "B", "C"} {
-				key := "proof-" + run + "-" + randomHex(4)
-				if run != "A" {
-					seedBinaryCache(t, client, base, runs["A"], pins.Spack.Version, key)
-				}
-				start := time.Now()
-				res, err := buildEnvironment(ctx, client, cfg, shared{pins: pins, cacheKey: key}, envs[0])
-				require.NoError(t, err, run)
-				runs[run] = res
-				t.Logf("%s run %s: %s in %.0f s, %d built from source, %d from the binary cache",
-					tc.env, run, res.Digest, time.Since(start).Seconds(), len(res.BuiltFromSrc), len(res.FromCache))
-			}
-			assert.NotEmpty(t, runs["A"].BuiltFromSrc, "run A builds from source")
-			assert.Empty(t, runs["B"].BuiltFromSrc, "run B installs from A's binaries")
-			assert.Equal(t, runs["A"].Digest, runs["B"].Digest, "from source and from the binary cache")
-			assert.Equal(t, runs["B"].Digest, runs["C"].Digest, "two runs from the same binary cache")
-		})
-	}
-}
-
-// oneDash turns the test bed's "-flag" list into pflag's "--flag".
-func oneDash(flags []string) []string {
-	out := make([]string, len(flags))
-	for i, f := range flags {
-		if strings.HasPrefix(f, "-") && !strings.HasPrefix(f, "--") {
-			f = "-" + f
-		}
-		out[i] = f
-	}
-	return out
-}
-
-// seedBinaryCache copies the binary cache of a finished run into the binary cache
-// volume of a new cache key: fresh engine state with the same binaries.
-func seedBinaryCache(t *testing.T, client *dagger.Client, base string, from *buildResult, spackVersion, key string) {
-	t.Helper()
-	seed := from.installed.WithExec([]string{"cp", "-a", buildCacheDir + "/.", "/tmp/spack-ghcr-seed"}).Directory("/tmp/spack-ghcr-seed")
-	_, err := client.Container().From(base).
-		WithMountedCache(buildCacheDir, client.CacheVolume(cacheVolume("spack-ghcr/buildcache-"+spackVersion, key))).
-		WithMountedDirectory("/seed", seed).
-		WithExec([]string{"cp", "-a", "/seed/.", buildCacheDir + "/"}).
-		Sync(context.Background())
-	require.NoError(t, err)
 }
 
 func mustRead(t *testing.T, path string) []byte {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/spack-ghcr/spack-ghcr/pipeline"
 	"github.com/spack-ghcr/spack-ghcr/provenance"
 	"github.com/spack-ghcr/spack-ghcr/registry"
 	"github.com/spack-ghcr/spack-ghcr/spack"
@@ -99,23 +100,23 @@ func runVerify(ctx context.Context, v verifyConfig, stdout io.Writer) error {
 	if found.Revision != "" {
 		log.Printf("%s: using the environment as committed in %s", env.Name, found.Revision[:min(len(found.Revision), 12)])
 	}
-	if cfg.out == "" {
-		if cfg.out, err = os.MkdirTemp("", "spack-ghcr-verify-"); err != nil {
+	if cfg.Out == "" {
+		if cfg.Out, err = os.MkdirTemp("", "spack-ghcr-verify-"); err != nil {
 			return err
 		}
-		defer os.RemoveAll(cfg.out)
+		defer os.RemoveAll(cfg.Out)
 	}
-	client, err := connect(ctx)
+	client, err := pipeline.Connect(ctx)
 	if err != nil {
 		return err
 	}
 	defer client.Close()
-	sh := shared{pins: pins}
+	sh := pipeline.Shared{Pins: pins}
 	if v.fresh {
-		sh.cacheKey = "verify-" + randomHex(6)
+		sh.CacheKey = "verify-" + randomHex(6)
 	}
 	log.Printf("%s: rebuilding %s from its recorded inputs", env.Name, v.image)
-	res, err := buildEnvironment(ctx, client, cfg, sh, env)
+	res, err := pipeline.Build(ctx, client, cfg.Config, sh, env)
 	if err != nil {
 		return fmt.Errorf("rebuilding %s: %w", env.Name, err)
 	}
@@ -146,11 +147,13 @@ func recordedConfig(v verifyConfig, in *provenance.Inputs) (buildConfig, *spack.
 	s, epoch := provenance.ParseSettings(in.Settings), in.SourceDateEpoch
 	cfg := buildConfig{
 		environments: v.environments, builderImage: in.Builder, runtimeImage: in.Base,
-		builderOS: s.BuilderOS, packagesDir: v.packagesDir, mirrorDir: v.mirrorDir,
-		target: s.Target, profile: s.Profile, tests: s.Tests,
-		standAlone: s.StandAlone, testTimeout: s.TestTimeout, maxSizeMB: s.MaxSizeMB,
-		export: true, out: v.out, source: in.Source, revision: in.Revision,
-		repro: reproFlags{force: true, epoch: &epoch},
+		Config: pipeline.Config{
+			BuilderOS: s.BuilderOS, PackagesDir: v.packagesDir, MirrorDir: v.mirrorDir,
+			Target: s.Target, Profile: s.Profile, Tests: s.Tests,
+			StandAlone: s.StandAlone, TestTimeout: s.TestTimeout, MaxSizeMB: s.MaxSizeMB,
+			Export: true, Out: v.out, Source: in.Source, Revision: in.Revision,
+			Force: true, Epoch: &epoch,
+		},
 	}
 	return cfg, pins, nil
 }

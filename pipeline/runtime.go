@@ -1,4 +1,4 @@
-package main
+package pipeline
 
 import (
 	"context"
@@ -79,13 +79,13 @@ func buildRuntime(ctx context.Context, client *dagger.Client, in runtimeInputs) 
 	if err != nil {
 		return nil, err
 	}
-	img := &runtimeImage{sizes: map[string]int64{}, floor: sizes.Size(installRoot), elfs: cl.ELFs}
+	img := &runtimeImage{sizes: map[string]int64{}, floor: sizes.Size(InstallRoot), elfs: cl.ELFs}
 	for _, s := range in.closure.Specs {
 		if n := sizes.Size(in.prefixes[s.Hash]); n > 0 || !slim.CompilerRuntimes[s.Name] {
 			img.sizes[s.String()] = n
 		}
 	}
-	img.env = slim.RunEnvironment(in.runEnv, installRoot, cl.Exists)
+	img.env = slim.RunEnvironment(in.runEnv, InstallRoot, cl.Exists)
 	libPath := cl.LibPath
 	ctr, err := runtimeBase(ctx, client, in, cl.Plan, img, &libPath)
 	if err != nil {

@@ -1,4 +1,4 @@
-package main
+package pipeline
 
 import (
 	"context"
@@ -35,10 +35,10 @@ func spackRun(ctx context.Context, base *dagger.Container, args []string, logPat
 	return c, out, nil
 }
 
-// concretize solves the environment, writes OUT/ENV/spack.lock and returns it. A
+// Concretize solves the environment, writes OUT/ENV/spack.lock and returns it. A
 // spack.lock committed with the environment is honoured as is: Spack keeps what it
 // holds, and a run whose concretization changes it fails (committedLock).
-func concretize(ctx context.Context, b *builder, out string) (*dagger.Container, *spack.Lockfile, error) {
+func Concretize(ctx context.Context, b *Builder, out string) (*dagger.Container, *spack.Lockfile, error) {
 	committed, err := committedLockfile(ctx, b)
 	if err != nil {
 		return nil, nil, err
@@ -69,7 +69,7 @@ func concretize(ctx context.Context, b *builder, out string) (*dagger.Container,
 }
 
 // committedLockfile reads the spack.lock that came with the environment, nil for none.
-func committedLockfile(ctx context.Context, b *builder) (*spack.Lockfile, error) {
+func committedLockfile(ctx context.Context, b *Builder) (*spack.Lockfile, error) {
 	entries, err := b.ctr.Directory(b.envDir).Entries(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("listing the environment: %w", execDetail(err))
@@ -84,9 +84,9 @@ func committedLockfile(ctx context.Context, b *builder) (*spack.Lockfile, error)
 	return spack.ParseLockfile(userPath(b.envDir+"/spack.lock"), []byte(data))
 }
 
-// install builds the environment; tests is none, root or all. The exit code is read
+// Install builds the environment; tests is none, root or all. The exit code is read
 // here, so that a failed build still yields its logs (installFailure).
-func install(ctx context.Context, b *builder, concretized *dagger.Container, tests, out string) (*dagger.Container, spack.InstallLog, error) {
+func Install(ctx context.Context, b *Builder, concretized *dagger.Container, tests, out string) (*dagger.Container, spack.InstallLog, error) {
 	args := []string{"install", "--fail-fast"}
 	if tests != "none" {
 		args = append(args, "--test="+tests)
@@ -123,7 +123,7 @@ type installed struct {
 }
 
 // inspect reads the install prefixes and the roots' run environment.
-func inspect(ctx context.Context, b *builder, c *dagger.Container, lf *spack.Lockfile) (*installed, error) {
+func inspect(ctx context.Context, b *Builder, c *dagger.Container, lf *spack.Lockfile) (*installed, error) {
 	found, err := c.WithExec(b.cmd("find", "--no-groups", "--format", "{hash} {prefix}")).Stdout(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("listing install prefixes: %w", execDetail(err))
@@ -147,7 +147,7 @@ func inspect(ctx context.Context, b *builder, c *dagger.Container, lf *spack.Loc
 // updates its index. A failure costs the next runner time, not this build: it is
 // reported, not fatal. The exec runs every time (the registry, not the engine's cache,
 // knows what is there; Spack skips what it holds).
-func pushBuildCache(ctx context.Context, b *builder, installed *dagger.Container, env string) string {
+func pushBuildCache(ctx context.Context, b *Builder, installed *dagger.Container, env string) string {
 	c := installed.WithEnvVariable("SPACK_GHCR_PUSHED_AT", time.Now().UTC().Format(time.RFC3339Nano)).
 		WithExec(b.envCmd("buildcache", "push", "--unsigned", "--update-index", sharedCacheMirror),
 			dagger.ContainerWithExecOpts{Expect: dagger.ReturnTypeAny})

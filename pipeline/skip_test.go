@@ -1,4 +1,4 @@
-package main
+package pipeline
 
 import (
 	"context"
@@ -81,22 +81,22 @@ func TestUpToDate(t *testing.T) {
 	env := &spack.Environment{Name: "lz4"}
 	tests := []struct {
 		name       string
-		cfg        buildConfig
+		cfg        Config
 		key        string
 		tarball    bool
 		want       bool
 		wantDigest string
 	}{
-		{name: "registry holds these inputs", cfg: buildConfig{registry: host + "/current"}, key: key, want: true},
-		{name: "registry holds other inputs", cfg: buildConfig{registry: host + "/stale"}, key: key},
-		{name: "nothing at the tag", cfg: buildConfig{registry: host + "/none"}, key: key},
-		{name: "-force", cfg: buildConfig{registry: host + "/current", repro: reproFlags{force: true}}, key: key},
-		{name: "an input unknown", cfg: buildConfig{registry: host + "/current"}, key: ""},
-		{name: "last local build", cfg: buildConfig{out: out}, key: key, want: true, wantDigest: "sha256:local"},
-		{name: "last local build, tarball kept", cfg: buildConfig{out: out, export: true}, key: key, tarball: true, want: true, wantDigest: "sha256:local"},
-		{name: "last local build, tarball gone", cfg: buildConfig{out: out, export: true}, key: key},
-		{name: "last local build of other inputs", cfg: buildConfig{out: out}, key: "sha256:other"},
-		{name: "no local build", cfg: buildConfig{out: t.TempDir()}, key: key},
+		{name: "registry holds these inputs", cfg: Config{Registry: host + "/current"}, key: key, want: true},
+		{name: "registry holds other inputs", cfg: Config{Registry: host + "/stale"}, key: key},
+		{name: "nothing at the tag", cfg: Config{Registry: host + "/none"}, key: key},
+		{name: "-force", cfg: Config{Registry: host + "/current", Force: true}, key: key},
+		{name: "an input unknown", cfg: Config{Registry: host + "/current"}, key: ""},
+		{name: "last local build", cfg: Config{Out: out}, key: key, want: true, wantDigest: "sha256:local"},
+		{name: "last local build, tarball kept", cfg: Config{Out: out, Export: true}, key: key, tarball: true, want: true, wantDigest: "sha256:local"},
+		{name: "last local build, tarball gone", cfg: Config{Out: out, Export: true}, key: key},
+		{name: "last local build of other inputs", cfg: Config{Out: out}, key: "sha256:other"},
+		{name: "no local build", cfg: Config{Out: t.TempDir()}, key: key},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -104,16 +104,16 @@ func TestUpToDate(t *testing.T) {
 			if tt.tarball {
 				require.NoError(t, os.WriteFile(tarball, []byte("tar"), 0o644))
 			}
-			res := &buildResult{Record: provenance.Record{Inputs: &provenance.Inputs{Key: tt.key}}}
-			got, err := upToDate(ctx, tt.cfg, shared{}, env, res)
+			res := &Result{Record: provenance.Record{Inputs: &provenance.Inputs{Key: tt.key}}}
+			got, err := upToDate(ctx, tt.cfg, Shared{}, env, res)
 			require.NoError(t, err)
 			assert.Equal(t, tt.want, got)
-			assert.Equal(t, tt.want, res.skipped)
+			assert.Equal(t, tt.want, res.Skipped)
 			if tt.wantDigest != "" {
 				assert.Equal(t, tt.wantDigest, res.Digest)
 			}
-			if tt.want && tt.cfg.registry != "" {
-				assert.True(t, strings.HasPrefix(res.Ref, tt.cfg.registry+"/lz4:latest@sha256:"), res.Ref)
+			if tt.want && tt.cfg.Registry != "" {
+				assert.True(t, strings.HasPrefix(res.Ref, tt.cfg.Registry+"/lz4:latest@sha256:"), res.Ref)
 			}
 		})
 	}

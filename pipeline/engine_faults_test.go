@@ -1,4 +1,4 @@
-package main
+package pipeline
 
 import (
 	"errors"
@@ -73,7 +73,7 @@ func TestExplainFault(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := explainFault(tt.input)
+			got := ExplainFault(tt.input)
 			if tt.want == "" {
 				assert.NoError(t, got)
 				return

@@ -1,4 +1,4 @@
-package main
+package pipeline
 
 import (
 	"bytes"
@@ -88,11 +88,11 @@ func diskFull(out string) (*DiskFullError, bool) {
 	return &DiskFullError{Detail: detail}, true
 }
 
-// explainFault rewords an environment's error where the engine, not a command, failed:
+// ExplainFault rewords an environment's error where the engine, not a command, failed:
 // the engine's answer (a 502 with JSON in it) becomes what happened and what a rerun
 // does, in place, after the stage that was running ("installing: the Dagger engine
 // went away …").
-func explainFault(err error) error {
+func ExplainFault(err error) error {
 	if err == nil {
 		return nil
 	}
@@ -117,16 +117,16 @@ type faultError struct {
 func (e *faultError) Error() string { return e.msg }
 func (e *faultError) Unwrap() error { return e.err }
 
-// sessionCloseBound is how long closing the session may take once the engine went
+// SessionCloseBound is how long closing the session may take once the engine went
 // away. The session process waits for an engine that is gone: Dagger v0.19.10's
 // `dagger session` retries its telemetry streams without end, and the SDK gives it five
 // minutes before killing it.
-const sessionCloseBound = 10 * time.Second
+const SessionCloseBound = 10 * time.Second
 
-// closeSession ends the Dagger session. When err says the engine went away, it waits
+// CloseSession ends the Dagger session. When err says the engine went away, it waits
 // sessionCloseBound at most, then kills the session process the SDK started, so that
 // the error is the last thing the user waits for.
-func closeSession(client *dagger.Client, err error) {
+func CloseSession(client *dagger.Client, err error) {
 	if _, lost := engineLost(err); !lost {
 		client.Close()
 		return
@@ -138,7 +138,7 @@ func closeSession(client *dagger.Client, err error) {
 	}()
 	select {
 	case <-done:
-	case <-time.After(sessionCloseBound):
+	case <-time.After(SessionCloseBound):
 		for _, pid := range sessionProcesses() {
 			if p, err := os.FindProcess(pid); err == nil {
 				p.Kill()

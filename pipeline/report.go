@@ -1,4 +1,4 @@
-package main
+package pipeline
 
 import (
 	"fmt"
@@ -13,32 +13,33 @@ import (
 	"github.com/spack-ghcr/spack-ghcr/spack"
 )
 
-// buildResult is one environment's build: its record, written to OUT/ENV/build.json,
+// Result is one environment's build: its record, written to OUT/ENV/build.json,
 // and what later stages and commands take from the engine.
-type buildResult struct {
+type Result struct {
 	provenance.Record
 
 	// builder and installed are the builder before and after install, for bench's
 	// comparison image.
-	builder   *builder
+	builder   *Builder
 	installed *dagger.Container
 	// elfs are the shipped ELF files, for the smoke test.
 	elfs []slim.ELF
 	// sbom is the image's SPDX document, attached when it is published.
 	sbom []byte
 	// image is the runtime image as published (reproducibleImage). It reads files in
-	// the run's work directory: valid until buildEnvironment returns.
+	// the run's work directory: valid until Build returns.
 	image v1.Image
-	// skipped says the inputs were those of an image already built: nothing ran.
-	skipped bool
+	// Skipped says the inputs were those of an image already built: nothing ran.
+	Skipped bool
 }
 
-func newBuildResult(env *spack.Environment, target string) *buildResult {
-	return &buildResult{Record: provenance.NewRecord(env, target)}
+// NewResult starts the record of env's build for target.
+func NewResult(env *spack.Environment, target string) *Result {
+	return &Result{Record: provenance.NewRecord(env, target)}
 }
 
 // addLockfile records the roots, and says which externals the runtime OS must provide.
-func (r *buildResult) addLockfile(lf *spack.Lockfile) {
+func (r *Result) addLockfile(lf *spack.Lockfile) {
 	r.AddLockfile(lf)
 	if len(r.Externals) > 0 {
 		log.Printf("%s: not shipped, the runtime OS must provide: %v", r.Environment, r.Externals)
@@ -48,13 +49,13 @@ func (r *buildResult) addLockfile(lf *spack.Lockfile) {
 // progress logs one line per stage on stderr and times the stages for build.json.
 type progress struct {
 	env     string
-	res     *buildResult
+	res     *Result
 	start   time.Time
 	current string
 	since   time.Time
 }
 
-func newProgress(env string, res *buildResult) *progress {
+func newProgress(env string, res *Result) *progress {
 	now := time.Now()
 	return &progress{env: env, res: res, start: now, since: now}
 }

@@ -1,4 +1,9 @@
-package main
+// Package pipeline runs a Spack environment through the Dagger engine: builder,
+// concretize, install, tests, runtime image, smoke test, measure, publish. Each stage
+// is a function from container to container that returns what it found (a lockfile,
+// what was built, the run's results, an image and its sizes, a reference); Build runs
+// them in order. The ci command gives them their flags.
+package pipeline
 
 import (
 	"cmp"
@@ -19,15 +24,15 @@ import (
 	"github.com/spack-ghcr/spack-ghcr/spack"
 )
 
-// buildEnvironment runs the pipeline for one environment: builder, concretize,
+// Build runs the pipeline for one environment: builder, concretize,
 // install, tests, runtime image, smoke test, measure, publish. Results are saved on
 // every path out once tests have run, so no result is lost when a later stage fails.
-func buildEnvironment(ctx context.Context, client *dagger.Client, cfg buildConfig, sh shared, env *spack.Environment) (*buildResult, error) {
-	out := filepath.Join(cfg.out, env.Name)
+func Build(ctx context.Context, client *dagger.Client, cfg Config, sh Shared, env *spack.Environment) (*Result, error) {
+	out := filepath.Join(cfg.Out, env.Name)
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return nil, err
 	}
-	res := newBuildResult(env, cfg.target)
+	res := NewResult(env, cfg.Target)
 	p := newProgress(env.Name, res)
 
 	p.stage("resolving inputs")
@@ -39,20 +44,20 @@ func buildEnvironment(ctx context.Context, client *dagger.Client, cfg buildConfi
 		return res, err
 	}
 	p.stage("preparing the builder")
-	b, err := prepareBuilder(ctx, client, cfg, sh, env)
+	b, err := PrepareBuilder(ctx, client, cfg, sh, env)
 	if err != nil {
 		return nil, err
 	}
 	p.stage("concretizing")
-	concretized, lf, err := concretize(ctx, b, out)
+	concretized, lf, err := Concretize(ctx, b, out)
 	if err != nil {
 		return nil, err
 	}
 	res.addLockfile(lf)
-	capture := newCapture(cfg, sh, env.Name, lf, p.start)
+	capture := NewCapture(cfg, sh, env.Name, lf, p.start)
 
 	p.stage("installing")
-	inst, err := installAndInspect(ctx, b, concretized, lf, capture, cfg, out, res)
+	inst, err := InstallAndInspect(ctx, b, concretized, lf, capture, cfg, out, res)
 	if err != nil {
 		return nil, err
 	}
@@ -62,7 +67,7 @@ func buildEnvironment(ctx context.Context, client *dagger.Client, cfg buildConfi
 		return nil, err
 	}
 	defer os.RemoveAll(work)
-	if err := runTests(ctx, capture, testInputs{builder: b, installed: inst, lockfile: lf, tests: cfg.tests, standAlone: cfg.standAlone, timeout: cfg.testTimeout, work: work}); err != nil {
+	if err := runTests(ctx, capture, testInputs{builder: b, installed: inst, lockfile: lf, tests: cfg.Tests, standAlone: cfg.StandAlone, timeout: cfg.TestTimeout, work: work}); err != nil {
 		return nil, err
 	}
 	if capture.Run.Failed() {
@@ -82,14 +87,14 @@ func buildEnvironment(ctx context.Context, client *dagger.Client, cfg buildConfi
 
 // tested is what the stages after the tests take from the build.
 type tested struct {
-	b        *builder
+	b        *Builder
 	inst     *installed
 	lockfile *spack.Lockfile
 	work     string // a scratch directory on the local disk
 }
 
 // ship runs the stages after the tests: runtime image, smoke test, measure, publish.
-func ship(ctx context.Context, client *dagger.Client, cfg buildConfig, sh shared, env *spack.Environment, t tested, p *progress, res *buildResult) error {
+func ship(ctx context.Context, client *dagger.Client, cfg Config, sh Shared, env *spack.Environment, t tested, p *progress, res *Result) error {
 	p.stage("assembling runtime image")
 	ctr, err := runtimeStage(ctx, client, cfg, env, t.lockfile, t.b, t.inst, t.work, res)
 	if err != nil {
@@ -100,27 +105,27 @@ func ship(ctx context.Context, client *dagger.Client, cfg buildConfig, sh shared
 		return err
 	}
 	p.stage("measuring")
-	if err := measureStage(ctx, client, ctr, t.inst.ctr, cfg, env, filepath.Join(cfg.out, env.Name), t.work, res); err != nil {
+	if err := measureStage(ctx, client, ctr, t.inst.ctr, cfg, env, filepath.Join(cfg.Out, env.Name), t.work, res); err != nil {
 		return err
 	}
-	if cfg.registry == "" {
+	if cfg.Registry == "" {
 		return nil
 	}
 	p.stage("publishing")
 	return publishStage(ctx, cfg, sh, env, t.lockfile, res)
 }
 
-// prepareBuilder is the builder stage: image, Spack, package repository, caches, the
+// PrepareBuilder is the builder stage: image, Spack, package repository, caches, the
 // pipeline's configuration and the environment with what it includes.
-func prepareBuilder(ctx context.Context, client *dagger.Client, cfg buildConfig, sh shared, env *spack.Environment) (*builder, error) {
-	packagesYAML, outcome, err := env.PackagesConfig(cfg.target)
+func PrepareBuilder(ctx context.Context, client *dagger.Client, cfg Config, sh Shared, env *spack.Environment) (*Builder, error) {
+	packagesYAML, outcome, err := env.PackagesConfig(cfg.Target)
 	if err != nil {
 		return nil, err
 	}
 	log.Printf("%s: target %s", env.Name, outcome)
 	envDir := path.Join(srcRoot, env.RelDir)
 	viewRoot, scopeView := env.View.Placement(envDir)
-	cacheURL, bindCache := cfg.buildcache, func(c *dagger.Container) *dagger.Container { return c }
+	cacheURL, bindCache := cfg.BuildCache, func(c *dagger.Container) *dagger.Container { return c }
 	if cacheURL != "" {
 		if cacheURL, bindCache, err = cacheEndpoint(client, cacheURL); err != nil {
 			return nil, err
@@ -129,18 +134,18 @@ func prepareBuilder(ctx context.Context, client *dagger.Client, cfg buildConfig,
 	in := builderInputs{
 		image:        env.Images.Builder,
 		spackVersion: env.Images.SpackVersion,
-		packages:     packageTree(client, cfg.packagesDir, sh.pins),
+		packages:     packageTree(client, cfg.PackagesDir, sh.Pins),
 		osPackages:   env.Container.OSPackages.Build,
 		source:       environmentSource(client, env),
 		envRel:       env.RelDir,
-		scope: spackScope(scopeSettings{packages: packagesYAML, mirror: cfg.mirrorDir != "", view: scopeView,
-			buildcache: cacheURL, cacheAuth: sh.cacheAuth != nil}).Files(),
-		cacheKey:   sh.cacheKey,
-		cacheUser:  cfg.registryUser,
-		cacheToken: sh.cacheAuth,
+		scope: spackScope(scopeSettings{packages: packagesYAML, mirror: cfg.MirrorDir != "", view: scopeView,
+			buildcache: cacheURL, cacheAuth: sh.CacheAuth != nil}).Files(),
+		cacheKey:   sh.CacheKey,
+		cacheUser:  cfg.RegistryUser,
+		cacheToken: sh.CacheAuth,
 	}
-	if cfg.mirrorDir != "" {
-		in.mirror = client.Host().Directory(cfg.mirrorDir)
+	if cfg.MirrorDir != "" {
+		in.mirror = client.Host().Directory(cfg.MirrorDir)
 	}
 	b, err := newBuilder(ctx, client, in)
 	if err != nil {
@@ -177,10 +182,10 @@ func environmentSource(client *dagger.Client, env *spack.Environment) *dagger.Di
 	return src
 }
 
-// installAndInspect installs; when that fails, it keeps Spack's build logs and what
+// InstallAndInspect installs; when that fails, it keeps Spack's build logs and what
 // the build-time tests said before returning the error.
-func installAndInspect(ctx context.Context, b *builder, concretized *dagger.Container, lf *spack.Lockfile, capture *results.Capture, cfg buildConfig, out string, res *buildResult) (*installed, error) {
-	c, ilog, err := install(ctx, b, concretized, cfg.tests, out)
+func InstallAndInspect(ctx context.Context, b *Builder, concretized *dagger.Container, lf *spack.Lockfile, capture *results.Capture, cfg Config, out string, res *Result) (*installed, error) {
+	c, ilog, err := Install(ctx, b, concretized, cfg.Tests, out)
 	res.BuiltFromSrc, res.FromCache = ilog.Built, ilog.Cached
 	if err != nil {
 		if dir, xerr := keepBuildLogs(ctx, c, out); xerr == nil {
@@ -189,42 +194,42 @@ func installAndInspect(ctx context.Context, b *builder, concretized *dagger.Cont
 		work, werr := os.MkdirTemp("", "spack-ghcr-failed-")
 		if werr == nil {
 			defer os.RemoveAll(work)
-			if cerr := captureBuildTime(ctx, capture, c, lf.TestedSpecs(cfg.tests), nil, false, work); cerr != nil {
+			if cerr := captureBuildTime(ctx, capture, c, lf.TestedSpecs(cfg.Tests), nil, false, work); cerr != nil {
 				log.Printf("%s: capturing build-time tests: %v", capture.Run.Environment, cerr)
 			}
 		}
 		return nil, errors.Join(err, saveResults(capture, cfg))
 	}
 	log.Printf("%s: %d built from source, %d from the binary cache", capture.Run.Environment, len(ilog.Built), len(ilog.Cached))
-	if cfg.buildcache != "" && cfg.pushCache {
+	if cfg.BuildCache != "" && cfg.PushCache {
 		res.CachePush = pushBuildCache(ctx, b, c, capture.Run.Environment)
 	}
 	return inspect(ctx, b, c, lf)
 }
 
-// newCapture starts the test results of this run.
-func newCapture(cfg buildConfig, sh shared, env string, lf *spack.Lockfile, started time.Time) *results.Capture {
-	c := results.NewCapture(results.NewRunID(time.Now(), cmp.Or(cfg.revision, os.Getenv("GITHUB_SHA"))), env, started)
+// NewCapture starts the test results of this run.
+func NewCapture(cfg Config, sh Shared, env string, lf *spack.Lockfile, started time.Time) *results.Capture {
+	c := results.NewCapture(results.NewRunID(time.Now(), cmp.Or(cfg.Revision, os.Getenv("GITHUB_SHA"))), env, started)
 	c.Run.Spack = results.SpackInfo{Version: lf.SpackVersion}
-	c.Run.Tests = cfg.tests
-	c.Run.Packages = results.RepoInfo{Namespace: "builtin", Commit: provenance.PackagesCommit(cfg.packagesDir, sh.pins)}
+	c.Run.Tests = cfg.Tests
+	c.Run.Packages = results.RepoInfo{Namespace: "builtin", Commit: provenance.PackagesCommit(cfg.PackagesDir, sh.Pins)}
 	return c
 }
 
 // saveResults writes what the tests said, and appends it to the job summary.
-func saveResults(c *results.Capture, cfg buildConfig) error {
+func saveResults(c *results.Capture, cfg Config) error {
 	c.Run.Finished = time.Now().UTC()
-	dir, err := c.Write(cfg.out)
+	dir, err := c.Write(cfg.Out)
 	if err != nil {
 		return err
 	}
 	log.Printf("%s: test results in %s", c.Run.Environment, dir)
-	if cfg.summary == "" {
+	if cfg.Summary == "" {
 		return nil
 	}
 	md, err := os.ReadFile(filepath.Join(dir, results.SummaryFile))
 	if err != nil {
 		return err
 	}
-	return actions.AppendSummary(cfg.summary, md)
+	return actions.AppendSummary(cfg.Summary, md)
 }

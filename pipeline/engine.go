@@ -1,9 +1,10 @@
-package main
+package pipeline
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"log"
 	"os"
 	"strconv"
 	"strings"
@@ -17,17 +18,17 @@ import (
 // connectTimeout bounds the wait for an engine named by _EXPERIMENTAL_DAGGER_RUNNER_HOST.
 const connectTimeout = 30 * time.Second
 
-// connect starts a Dagger session: the `dagger run` session when there is one, the test
+// Connect starts a Dagger session: the `dagger run` session when there is one, the test
 // bed's engine, or one the dagger CLI provisions. Outside `dagger run`, whose display
 // shows the engine's logs, stderr gets a line per package Spack installs, or the whole
 // log with SPACK_GHCR_VERBOSE set.
-func connect(ctx context.Context) (*dagger.Client, error) {
+func Connect(ctx context.Context) (*dagger.Client, error) {
 	var opts []dagger.ClientOpt
 	switch {
 	case os.Getenv("SPACK_GHCR_VERBOSE") != "":
 		opts = append(opts, dagger.WithLogOutput(os.Stderr))
 	case os.Getenv("DAGGER_SESSION_PORT") == "":
-		opts = append(opts, dagger.WithLogOutput(spack.NewInstallLines(os.Stderr, logPrefix)))
+		opts = append(opts, dagger.WithLogOutput(spack.NewInstallLines(os.Stderr, log.Prefix())))
 	}
 	// The SDK retries an unreachable engine without end; an engine named by address
 	// answers in seconds, so give up after a bound then. Provisioning one through the

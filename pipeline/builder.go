@@ -1,4 +1,4 @@
-package main
+package pipeline
 
 import (
 	"context"
@@ -18,7 +18,7 @@ const (
 	// srcRoot holds the environment and what it includes at their places in the
 	// repository, so that relative includes resolve as they do on the host.
 	srcRoot        = "/opt/spack-ghcr/src"
-	installRoot    = "/opt/software"
+	InstallRoot    = "/opt/software"
 	sourceCacheDir = "/var/cache/spack-ghcr/source"
 	buildCacheDir  = "/var/cache/spack-ghcr/buildcache"
 	// miscCacheDir keeps Spack's indexes of the package repository between builds:
@@ -48,9 +48,9 @@ type builderInputs struct {
 	cacheToken *dagger.Secret
 }
 
-// builder is the Spack image ready to build one environment: caches, package
+// Builder is the Spack image ready to build one environment: caches, package
 // repository, configuration and the environment in place.
-type builder struct {
+type Builder struct {
 	ctr *dagger.Container
 	// spack is the spack command as the image holds it.
 	spack string
@@ -63,7 +63,7 @@ type builder struct {
 // newBuilder prepares the builder and finds Spack in it the way Spack's official images
 // hold it: `spack` on PATH, else $SPACK_ROOT/bin/spack (their ENTRYPOINT, which execs
 // do not run, is what puts spack on PATH).
-func newBuilder(ctx context.Context, client *dagger.Client, in builderInputs) (*builder, error) {
+func newBuilder(ctx context.Context, client *dagger.Client, in builderInputs) (*Builder, error) {
 	c := client.Container().From(in.image).
 		WithEnvVariable("SPACK_COLOR", "never").
 		WithEnvVariable("SPACK_GHCR_CACHE_KEY", in.cacheKey).
@@ -91,7 +91,7 @@ func newBuilder(ctx context.Context, client *dagger.Client, in builderInputs) (*
 	}
 	envDir := path.Join(srcRoot, in.envRel)
 	c = c.WithDirectory(srcRoot, in.source).WithWorkdir(envDir)
-	return &builder{ctr: c, spack: spackBin, envDir: envDir}, nil
+	return &Builder{ctr: c, spack: spackBin, envDir: envDir}, nil
 }
 
 // cacheVolume names a cache volume: one of its own for a cache key.
@@ -121,7 +121,7 @@ func locateSpack(ctx context.Context, c *dagger.Container, image string) (string
 // cmd is the spack command with the pipeline's configuration scope in front of every
 // command, so that no stage depends on state an earlier one left in ~/.spack. It runs
 // through ownLocksScript.
-func (b *builder) cmd(args ...string) []string {
+func (b *Builder) cmd(args ...string) []string {
 	return append([]string{"sh", "-c", ownLocksScript, "sh", b.spack, "-C", spackConfigDir}, args...)
 }
 
@@ -134,14 +134,14 @@ func (b *builder) cmd(args ...string) []string {
 // builds at once). Copying such a file over itself first leaves nothing to copy up.
 // The paths are fixed: the environment (the working directory), the install tree and
 // the bootstrap store.
-const ownLocksScript = `for d in .spack-env ` + installRoot + `/.spack-db "$HOME/.spack/bootstrap/store/.spack-db"; do
+const ownLocksScript = `for d in .spack-env ` + InstallRoot + `/.spack-db "$HOME/.spack/bootstrap/store/.spack-db"; do
   [ -d "$d" ] || continue
   find "$d" -maxdepth 1 -type f -links +1 | while IFS= read -r f; do cp -p "$f" "$f.own" && mv -f "$f.own" "$f"; done
 done
 exec "$@"`
 
 // envCmd is cmd inside the environment.
-func (b *builder) envCmd(args ...string) []string {
+func (b *Builder) envCmd(args ...string) []string {
 	return b.cmd(append([]string{"-e", b.envDir}, args...)...)
 }
 

@@ -1,4 +1,4 @@
-package main
+package pipeline
 
 import (
 	"github.com/spack-ghcr/spack-ghcr/spack"
@@ -37,7 +37,7 @@ const (
 // shared one, sources), the target and the view.
 func spackScope(s scopeSettings) spack.Scope {
 	scope := spack.Scope{
-		InstallRoot: installRoot, SourceCache: sourceCacheDir, MiscCache: miscCacheDir, BuildStage: stageDir,
+		InstallRoot: InstallRoot, SourceCache: sourceCacheDir, MiscCache: miscCacheDir, BuildStage: stageDir,
 		TestStage: testStageDir, Repo: packagesDir + "/repos/spack_repo/builtin", Packages: s.packages, View: s.view,
 		Mirrors: []spack.Mirror{{Name: "spack-ghcr-buildcache", URL: "file://" + buildCacheDir, Binary: true, Source: true, Autopush: true}},
 	}

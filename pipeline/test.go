@@ -1,4 +1,4 @@
-package main
+package pipeline
 
 import (
 	"context"
@@ -24,7 +24,7 @@ const (
 
 // testInputs are what the test stage takes.
 type testInputs struct {
-	builder    *builder
+	builder    *Builder
 	installed  *installed
 	lockfile   *spack.Lockfile
 	tests      string // none, root or all: the build-time tests Spack ran
