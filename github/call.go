@@ -160,11 +160,16 @@ func transient(err error, status int) bool {
 	default:
 		return false
 	}
-	if errors.Is(err, syscall.ECONNRESET) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+	if connectionCut(err) {
 		return true
 	}
 	var ne net.Error
 	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// connectionCut reports whether the connection was reset or closed mid-answer.
+func connectionCut(err error) bool {
+	return errors.Is(err, syscall.ECONNRESET) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
 }
 
 // retryAfterOr returns the wait an answer's Retry-After header asks for (seconds or
@@ -215,7 +220,7 @@ func Reason(err error) string {
 		return fmt.Sprintf("GitHub answered %d", statusOf(err))
 	case errors.As(err, &ne) && ne.Timeout(), errors.Is(err, context.DeadlineExceeded):
 		return "timeout"
-	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+	case connectionCut(err):
 		return "connection reset"
 	}
 	return "see log"

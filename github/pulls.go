@@ -17,13 +17,12 @@ type UpdatePR struct {
 	// Branch is the head branch to create, e.g. "update/zlib/zlib-1.3.1". It names the
 	// update, so a pull request from it, open or rejected, is this update.
 	Branch string
-	// Title is the pull request's title, e.g. "zlib: update zlib to 1.3.1".
+	// Title is the pull request's title, e.g. "zlib: update zlib to 1.3.1", and the
+	// commit's message: an existing branch whose head commit has it is taken as the
+	// bot's own and reused.
 	Title string
 	// Body is the pull request's description (Markdown).
 	Body string
-	// Message is the commit message; the title when empty. An existing branch whose
-	// head commit has this message is taken as the bot's own and reused.
-	Message string
 	// Files maps slash-separated paths from the repository's root to the new
 	// contents of the files the commit changes.
 	Files map[string][]byte
@@ -68,7 +67,7 @@ func (u *UpdatePR) validate() error {
 //
 // Otherwise it commits u.Files on top of u.Base (Commit WithBase), which creates
 // u.Branch, and opens the pull request. If u.Branch exists already (a run that
-// stopped before opening its pull request) and its head commit has u.Message, the
+// stopped before opening its pull request) and its head commit has u.Title, the
 // branch is the bot's and is moved to the new commit; a branch with other commits is
 // left alone and skipped. Each step may be repeated after a failure: a rerun finishes
 // what a failed run left, and opens no second pull request.
@@ -76,15 +75,10 @@ func (c *Client) OpenUpdatePR(ctx context.Context, owner, repo string, u UpdateP
 	if err := u.validate(); err != nil {
 		return UpdatePRResult{}, err
 	}
-	if u.Message == "" {
-		u.Message = u.Title
-	}
 	if res, err := c.duplicateUpdatePR(ctx, owner, repo, u); err != nil || res.Skipped != "" {
 		return res, err
 	}
-	sha, err := c.Commit(ctx, owner, repo, u.Branch, func(context.Context, *Snapshot) (*Change, error) {
-		return &Change{Files: u.Files, Message: u.Message}, nil
-	}, WithBase(u.Base))
+	sha, err := c.PushFiles(ctx, owner, repo, u.Branch, u.Files, u.Title, WithBase(u.Base))
 	switch {
 	case errors.Is(err, ErrBranchTaken):
 		return UpdatePRResult{Skipped: fmt.Sprintf("branch %s exists with commits the update bot did not make", u.Branch)}, nil

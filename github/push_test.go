@@ -27,16 +27,6 @@ func newTestClient(t *testing.T, srv *ghtest.Server, opts ...Option) *Client {
 	return c
 }
 
-func countRequests(srv *ghtest.Server, prefix string) int {
-	n := 0
-	for _, r := range srv.Requests() {
-		if strings.HasPrefix(r, prefix) {
-			n++
-		}
-	}
-	return n
-}
-
 func TestPushFiles(t *testing.T) {
 	srv := ghtest.NewServer(t)
 	repo := srv.CreateRepo("o", "r")
@@ -51,18 +41,18 @@ func TestPushFiles(t *testing.T) {
 	assert.Equal(t, []string{"first", "Create the repository"}, repo.Log("main"))
 
 	// The same files again: nothing to write, no commit.
-	blobs := countRequests(srv, "POST /api/v3/repos/o/r/git/blobs")
+	blobs := srv.CountRequests("POST /api/v3/repos/o/r/git/blobs")
 	sha, err = c.PushFiles(ctx, "o", "r", "main", map[string][]byte{"a/b.txt": []byte("b")}, "again")
 	require.NoError(t, err)
 	assert.Empty(t, sha)
 	assert.Len(t, repo.Log("main"), 2)
-	assert.Equal(t, blobs, countRequests(srv, "POST /api/v3/repos/o/r/git/blobs"))
+	assert.Equal(t, blobs, srv.CountRequests("POST /api/v3/repos/o/r/git/blobs"))
 
 	// One changed file of two: one blob, the rest of the tree kept.
 	sha, err = c.PushFiles(ctx, "o", "r", "main", map[string][]byte{"a/b.txt": []byte("b"), "a/d.txt": []byte("d")}, "third")
 	require.NoError(t, err)
 	assert.NotEmpty(t, sha)
-	assert.Equal(t, blobs+1, countRequests(srv, "POST /api/v3/repos/o/r/git/blobs"))
+	assert.Equal(t, blobs+1, srv.CountRequests("POST /api/v3/repos/o/r/git/blobs"))
 	assert.Equal(t, []byte("d"), repo.Files("main")["a/d.txt"])
 	assert.Len(t, repo.Files("main"), 4)
 
@@ -113,7 +103,7 @@ func TestPushRetriesOnMovedBranch(t *testing.T) {
 	assert.Equal(t, repo.Head("main"), sha)
 	assert.Equal(t, map[string][]byte{"base.txt": []byte("base"), "other.txt": []byte("other"), "mine.txt": []byte("mine")}, repo.Files("main"))
 	assert.Equal(t, []string{"my push", "other push", "base"}, repo.Log("main"))
-	assert.Equal(t, 2, countRequests(srv, "PATCH "))
+	assert.Equal(t, 2, srv.CountRequests("PATCH "))
 }
 
 func TestPushGivesUpWhenTheBranchKeepsMoving(t *testing.T) {
@@ -156,7 +146,7 @@ func TestPushRefusalIsNotARace(t *testing.T) {
 	assert.NotErrorIs(t, err, ErrBranchMoved)
 	assert.Contains(t, err.Error(), "updating branch main of o/r")
 	assert.Contains(t, err.Error(), "Required status check")
-	assert.Equal(t, 1, countRequests(srv, "PATCH "))
+	assert.Equal(t, 1, srv.CountRequests("PATCH "))
 }
 
 func TestPushRateLimits(t *testing.T) {
@@ -215,7 +205,7 @@ func TestPushRateLimits(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, repo.Head("main"), sha)
 			assert.GreaterOrEqual(t, time.Since(start), 900*time.Millisecond, "waited for the limit")
-			assert.Equal(t, 2, countRequests(srv, "GET /api/v3/repos/o/r/git/ref/heads/main"), "asked again after the wait")
+			assert.Equal(t, 2, srv.CountRequests("GET /api/v3/repos/o/r/git/ref/heads/main"), "asked again after the wait")
 		})
 	}
 }
