@@ -124,12 +124,7 @@ func LoadEnvironment(path string, opts ...Option) (*Environment, error) {
 	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
 		path = filepath.Join(path, "spack.yaml")
 	}
-	// A spack.yaml from a pull request may be a link to a file of the build machine:
-	// never read one that leads out of its own folder.
-	if fi, err := os.Lstat(path); err == nil && fi.Mode()&os.ModeSymlink != 0 {
-		return nil, &ParseError{Path: path, Msg: "spack.yaml is a symbolic link: an environment's spack.yaml must be a file of its own"}
-	}
-	data, err := readBounded(path)
+	data, err := ReadEnvironmentFile(path)
 	if err != nil {
 		return nil, err
 	}
@@ -138,6 +133,17 @@ func LoadEnvironment(path string, opts ...Option) (*Environment, error) {
 		return nil, fmt.Errorf("environment %s: %w", path, err)
 	}
 	return ParseEnvironment(filepath.Base(filepath.Dir(abs)), path, data, opts...)
+}
+
+// ReadEnvironmentFile reads the spack.yaml at path as every reader of environments
+// must: never through a symbolic link, and at most MaxFileBytes.
+func ReadEnvironmentFile(path string) ([]byte, error) {
+	// A spack.yaml from a pull request may be a link to a file of the build machine:
+	// never read one that leads out of its own folder.
+	if fi, err := os.Lstat(path); err == nil && fi.Mode()&os.ModeSymlink != 0 {
+		return nil, &ParseError{Path: path, Msg: "spack.yaml is a symbolic link: an environment's spack.yaml must be a file of its own"}
+	}
+	return readBounded(path)
 }
 
 // readBounded reads a file of at most MaxFileBytes; the error for a missing

@@ -55,7 +55,7 @@ func (s *Scanner) ScanDir(dir, only string) ([]Row, error) {
 	var rows []Row
 	for _, name := range names {
 		path := filepath.Join(dir, name, "spack.yaml")
-		data, err := os.ReadFile(path)
+		data, err := spack.ReadEnvironmentFile(path)
 		if err != nil {
 			s.unreadable++
 			r := Row{Env: name, Package: "-", Current: "-", Newest: "-"}

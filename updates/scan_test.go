@@ -101,6 +101,24 @@ d-dir     -        -        -       failed: spack.yaml unreadable
 	assert.False(t, rows[1].Failed(), "a skip is policy, not a failure")
 }
 
+// TestScanDirRefusesLinks: a spack.yaml that is a link is read by neither build nor
+// the bot, which would otherwise propose edits to whatever it points at.
+func TestScanDirRefusesLinks(t *testing.T) {
+	dir := t.TempDir()
+	outside := filepath.Join(t.TempDir(), "spack.yaml")
+	require.NoError(t, os.WriteFile(outside, []byte("spack:\n  specs: [zlib@1.2.13]\n"), 0o644))
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "linked"), 0o755))
+	require.NoError(t, os.Symlink(outside, filepath.Join(dir, "linked", "spack.yaml")))
+
+	sc := newTestScanner(t)
+	rows, err := sc.ScanDir(dir, "")
+	require.NoError(t, err)
+	require.Len(t, rows, 1)
+	assert.True(t, rows[0].Failed())
+	assert.ErrorContains(t, rows[0].Err, "spack.yaml is a symbolic link")
+	assert.Equal(t, 1, sc.Unreadable())
+}
+
 func TestScanEnvironmentDecisions(t *testing.T) {
 	tests := []struct {
 		name   string
