@@ -10,7 +10,6 @@ package registry
 
 import (
 	"errors"
-	"net/http"
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/authn"
@@ -22,11 +21,10 @@ import (
 type Option func(*options) error
 
 type options struct {
-	auth      authn.Authenticator
-	insecure  bool
-	backoff   remote.Backoff
-	transport http.RoundTripper
-	limits    Limits
+	auth     authn.Authenticator
+	insecure bool
+	backoff  remote.Backoff
+	limits   Limits
 }
 
 // DefaultBackoff is the retry schedule for transient registry errors (5xx, 408, 429,
@@ -36,10 +34,9 @@ var DefaultBackoff = remote.Backoff{Duration: time.Second, Factor: 3, Jitter: 0.
 
 func makeOptions(opts []Option) (*options, error) {
 	o := &options{
-		auth:      authn.Anonymous,
-		backoff:   DefaultBackoff,
-		transport: remote.DefaultTransport,
-		limits:    GHCRLimits,
+		auth:    authn.Anonymous,
+		backoff: DefaultBackoff,
+		limits:  GHCRLimits,
 	}
 	for _, opt := range opts {
 		if err := opt(o); err != nil {
@@ -47,17 +44,6 @@ func makeOptions(opts []Option) (*options, error) {
 		}
 	}
 	return o, nil
-}
-
-// WithAuth sets the credentials. The default is anonymous access.
-func WithAuth(a authn.Authenticator) Option {
-	return func(o *options) error {
-		if a == nil {
-			return errors.New("registry credentials must not be nil")
-		}
-		o.auth = a
-		return nil
-	}
 }
 
 // WithBasicAuth sets a user name and password (for ghcr.io: the GitHub user and a token
@@ -89,18 +75,6 @@ func WithBackoff(b remote.Backoff) Option {
 			return errors.New("retry steps must be at least 1")
 		}
 		o.backoff = b
-		return nil
-	}
-}
-
-// WithTransport sets the HTTP transport under the retries. The default is
-// remote.DefaultTransport.
-func WithTransport(t http.RoundTripper) Option {
-	return func(o *options) error {
-		if t == nil {
-			return errors.New("transport must not be nil")
-		}
-		o.transport = t
 		return nil
 	}
 }

@@ -2,15 +2,12 @@ package registry
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"net/http"
 	"strings"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
-	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 )
 
 // Pushed is what a push left in the registry.
@@ -163,11 +160,10 @@ func (s *session) whereTagsPoint(tags []name.Tag) []TagTarget {
 	for _, tag := range tags {
 		target := "unknown"
 		desc, err := remote.Head(tag, opts...)
-		var terr *transport.Error
 		switch {
 		case err == nil:
 			target = desc.Digest.String()
-		case errors.As(err, &terr) && terr.StatusCode == http.StatusNotFound:
+		case isNotFound(err):
 			target = "nothing"
 		}
 		out = append(out, TagTarget{Tag: tag, Target: target})

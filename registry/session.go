@@ -43,7 +43,7 @@ type session struct {
 }
 
 func newSession(ctx context.Context, o *options) *session {
-	c := &countingTransport{inner: o.transport}
+	c := &countingTransport{inner: remote.DefaultTransport}
 	return &session{o: o, counter: c, remote: []remote.Option{
 		remote.WithContext(ctx),
 		remote.WithAuth(o.auth),
