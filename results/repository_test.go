@@ -162,15 +162,9 @@ func buildSite(t *testing.T, from string, opts ...SiteOption) map[string]string 
 	_, err = site.Build(t.Context(), from, out)
 	require.NoError(t, err)
 	files := map[string]string{}
-	require.NoError(t, filepath.WalkDir(out, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		data, err := os.ReadFile(p)
-		rel, _ := filepath.Rel(out, p)
-		files[filepath.ToSlash(rel)] = string(data)
-		return err
-	}))
+	for name, data := range readTree(t, out) {
+		files[name] = string(data)
+	}
 	return files
 }
 

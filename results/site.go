@@ -146,9 +146,6 @@ func NewSite(opts ...SiteOption) (*Site, error) {
 	return s, nil
 }
 
-// MaxRuns is how many runs a history page shows.
-func (s *Site) MaxRuns() int { return s.opts.maxRuns }
-
 // Render renders the whole site over runs held in memory; pages link to the runs'
 // files as WithRunFiles says. It is Build for runs at hand, e.g. in tests.
 func (s *Site) Render(runs []*Run) (Files, error) {

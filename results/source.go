@@ -17,8 +17,6 @@ import (
 // storedRun is one run as a source holds it.
 type storedRun struct {
 	run *Run
-	// raw is results.json as stored; nil when the source has no files.
-	raw []byte
 	// file reads another file of the run's directory, named and as the pipeline
 	// wrote it; nil when the source has no files.
 	file func(name string) ([]byte, error)
@@ -157,24 +155,18 @@ func readDirs(dir string) ([]string, error) {
 	return names, nil
 }
 
-// loadStored reads the run in dir; ok is false when dir has no results.json.
+// loadStored reads the run in dir (LoadRun); ok is false when dir has no results.json.
 func loadStored(dir string) (sr storedRun, ok bool, err error) {
-	file := filepath.Join(dir, FileName)
-	data, err := os.ReadFile(file)
+	r, err := LoadRun(dir)
 	if errors.Is(err, fs.ErrNotExist) {
 		return storedRun{}, false, nil
 	}
 	if err != nil {
-		return storedRun{}, false, fmt.Errorf("loading run: %w", err)
+		return storedRun{}, false, err
 	}
-	r, err := decodeRun(data)
-	if err != nil {
-		return storedRun{}, false, fmt.Errorf("%s: %w", file, err)
-	}
-	sr = storedRun{run: r, raw: data, file: func(name string) ([]byte, error) {
+	return storedRun{run: r, file: func(name string) ([]byte, error) {
 		return readStored(dir, name)
-	}}
-	return sr, true, nil
+	}}, true, nil
 }
 
 // readStored reads the file name of the run directory dir as the pipeline wrote it:
