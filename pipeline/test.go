@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 	"strconv"
 
@@ -60,24 +61,26 @@ func runTests(ctx context.Context, c *results.Capture, in testInputs) error {
 // captureBuildTime exports each tested spec's install-time test log, from its prefix
 // after a successful install or from its stage after a failed one, and records it.
 func captureBuildTime(ctx context.Context, c *results.Capture, builder *dagger.Container, specs []*spack.ConcreteSpec, prefixes map[string]string, installed bool, work string) error {
+	name := path.Base(testlog.InstallLog)
 	for _, s := range specs {
+		id := results.SpecID{Name: s.Name, Version: s.Version, Hash: s.Hash}
 		dir := filepath.Join(work, "build-time", s.Hash)
 		var src *dagger.Directory
 		if prefix, ok := prefixes[s.Hash]; ok && installed {
-			src = builder.Directory(prefix + "/.spack")
+			src = builder.Directory(path.Join(prefix, path.Dir(testlog.InstallLog)))
 		} else {
 			src = builder.Directory(fmt.Sprintf("%s/spack-stage-%s-%s-%s", stageDir, s.Name, s.Version, s.Hash))
 		}
-		logs := src.Filter(dagger.DirectoryFilterOpts{Include: []string{"install-time-test-log.txt"}})
+		logs := src.Filter(dagger.DirectoryFilterOpts{Include: []string{name}})
 		if _, err := logs.Export(ctx, dir); err != nil {
 			// Neither a prefix nor a stage: the install stopped before this spec.
-			c.AddBuildTime(results.SpecID{Name: s.Name, Version: s.Version, Hash: s.Hash}, &testlog.InstallTests{Status: testlog.NoTests}, "")
+			c.AddBuildTime(id, &testlog.InstallTests{Status: testlog.NoTests}, "")
 			continue
 		}
-		logFile := filepath.Join(dir, "install-time-test-log.txt")
+		logFile := filepath.Join(dir, name)
 		f, err := os.Open(logFile)
 		if err != nil {
-			c.AddBuildTime(results.SpecID{Name: s.Name, Version: s.Version, Hash: s.Hash}, &testlog.InstallTests{Status: testlog.NoTests}, "")
+			c.AddBuildTime(id, &testlog.InstallTests{Status: testlog.NoTests}, "")
 			continue
 		}
 		t, err := testlog.ParseInstallLog(f, installed)
@@ -85,7 +88,7 @@ func captureBuildTime(ctx context.Context, c *results.Capture, builder *dagger.C
 		if err != nil {
 			return fmt.Errorf("%s: %w", logFile, err)
 		}
-		c.AddBuildTime(results.SpecID{Name: s.Name, Version: s.Version, Hash: s.Hash}, t, logFile)
+		c.AddBuildTime(id, t, logFile)
 	}
 	return nil
 }

@@ -2,13 +2,9 @@ package testlog
 
 import (
 	"bufio"
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"math"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"time"
@@ -42,24 +38,6 @@ var (
 	// errorLine is how make, ninja, ctest and Python report the failure of a callback.
 	errorLine = regexp.MustCompile(`(?i)^(make(\[\d+\])?: \*\*\* .*Error \d+|ninja: build stopped.*|.*tests? failed.*|Errors while running CTest|.*Error: .*)$`)
 )
-
-// ReadInstallLog reads the build-time test log of the spec installed at prefix.
-// A spec without the log had no build-time tests run: NO_TESTS.
-func ReadInstallLog(prefix string) (*InstallTests, error) {
-	f, err := os.Open(filepath.Join(prefix, filepath.FromSlash(InstallLog)))
-	if errors.Is(err, fs.ErrNotExist) {
-		return &InstallTests{Status: NoTests}, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("reading build-time test log: %w", err)
-	}
-	defer f.Close()
-	t, err := ParseInstallLog(f, true)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", f.Name(), err)
-	}
-	return t, nil
-}
 
 // ParseInstallLog reads an install-time-test-log.txt. installed says whether the
 // install succeeded: Spack runs the callbacks inside the install and any failure

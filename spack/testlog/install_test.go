@@ -100,27 +100,6 @@ func TestParseInstallLog(t *testing.T) {
 	}
 }
 
-func TestReadInstallLog(t *testing.T) {
-	prefix := t.TempDir()
-	got, err := ReadInstallLog(prefix)
-	require.NoError(t, err)
-	assert.Equal(t, &InstallTests{Status: NoTests}, got, "no log: no build-time tests ran")
-
-	data, err := os.ReadFile("testdata/installtest/python-passed.txt")
-	require.NoError(t, err)
-	require.NoError(t, os.MkdirAll(filepath.Join(prefix, ".spack"), 0o755))
-	require.NoError(t, os.WriteFile(filepath.Join(prefix, InstallLog), data, 0o644))
-	got, err = ReadInstallLog(prefix)
-	require.NoError(t, err)
-	assert.Equal(t, Passed, got.Status)
-	assert.Len(t, got.Parts, 3)
-
-	require.NoError(t, os.Remove(filepath.Join(prefix, InstallLog)))
-	require.NoError(t, os.Mkdir(filepath.Join(prefix, InstallLog), 0o755))
-	_, err = ReadInstallLog(prefix)
-	assert.ErrorContains(t, err, "install-time-test-log.txt")
-}
-
 // FuzzParseInstallTestLog checks that no log makes the parser panic and that the
 // result is well formed.
 func FuzzParseInstallLog(f *testing.F) {
