@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/spack-ghcr/spack-ghcr/pipeline"
+	"github.com/spack-ghcr/spack-ghcr/slim"
 	"github.com/spack-ghcr/spack-ghcr/spack"
 )
 
@@ -88,13 +89,13 @@ func runBench(ctx context.Context, cfg buildConfig, add string, stdout io.Writer
 	w("no-change rerun          %.2f s (%s; target <= 2 s: %s)", skipTime.Seconds(), skipVerdict(skipped), verdict(skipped.Skipped && skipTime.Seconds() <= 2))
 	w("rerun with -force        %.1f s (%.1f %% of cold; engine caches, nothing skipped)", warmTime.Seconds(), 100*warmTime.Seconds()/coldTime.Seconds())
 	w("digests                  cold %s, rerun with -force %s: %s", short12(cold.Digest), short12(warm.Digest), verdict(cold.Digest == warm.Digest))
-	w("payload                  %d bytes (%s)", warm.PayloadBytes, mb(warm.PayloadBytes))
-	w("floor                    %d bytes (%s)", warm.FloorBytes, mb(warm.FloorBytes))
+	w("payload                  %d bytes (%s)", warm.PayloadBytes, slim.MB(warm.PayloadBytes))
+	w("floor                    %d bytes (%s)", warm.FloorBytes, slim.MB(warm.FloorBytes))
 	limit := int64(1.25*float64(warm.FloorBytes)) + 100_000
 	w("payload target           <= %d bytes: %s", limit, verdict(warm.PayloadBytes <= limit))
-	w("image total              %s, %d layers", mb(warm.RuntimeBytes), warm.Layers)
-	w("containerize-style       payload %s (%.1fx ours)", mb(cz.Payload), float64(cz.Payload)/float64(max(warm.PayloadBytes, 1)))
-	w("builder                  %s", mb(warm.BuilderBytes))
+	w("image total              %s, %d layers", slim.MB(warm.RuntimeBytes), warm.Layers)
+	w("containerize-style       payload %s (%.1fx ours)", slim.MB(cz.Payload), float64(cz.Payload)/float64(max(warm.PayloadBytes, 1)))
+	w("builder                  %s", slim.MB(warm.BuilderBytes))
 
 	if add != "" {
 		grown, err := withExtraRoot(env, add, cfg.loadOptions(pins))
@@ -138,5 +139,3 @@ func withExtraRoot(env *spack.Environment, spec string, opts []spack.Option) (*s
 	}
 	return spack.ParseEnvironment(env.Name, env.Path, data, opts...)
 }
-
-func mb(n int64) string { return fmt.Sprintf("%.2f MB", float64(n)/1e6) }

@@ -124,7 +124,7 @@ func (e *faultError) Unwrap() error { return e.err }
 const SessionCloseBound = 10 * time.Second
 
 // CloseSession ends the Dagger session. When err says the engine went away, it waits
-// sessionCloseBound at most, then kills the session process the SDK started, so that
+// SessionCloseBound at most, then kills the session process the SDK started, so that
 // the error is the last thing the user waits for.
 func CloseSession(client *dagger.Client, err error) {
 	if _, lost := engineLost(err); !lost {

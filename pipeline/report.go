@@ -1,7 +1,6 @@
 package pipeline
 
 import (
-	"fmt"
 	"log"
 	"time"
 
@@ -89,8 +88,6 @@ func (p *progress) done(path string) error {
 	if err := r.Write(path); err != nil {
 		return err
 	}
-	log.Printf("%s: payload %s (floor %s), %d layers, %.0fs", p.env, mb(r.PayloadBytes), mb(r.FloorBytes), r.Layers, r.TotalSeconds)
+	log.Printf("%s: payload %s (floor %s), %d layers, %.0fs", p.env, slim.MB(r.PayloadBytes), slim.MB(r.FloorBytes), r.Layers, r.TotalSeconds)
 	return nil
 }
-
-func mb(n int64) string { return fmt.Sprintf("%.2f MB", float64(n)/1e6) }

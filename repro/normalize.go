@@ -96,9 +96,6 @@ func Normalize(img v1.Image, r Recipe) (v1.Image, error) {
 	return mutate.ConfigFile(out, ncf)
 }
 
-// ociMediaType is a layer's media type in OCI's terms: the engine's docker-format
-// export and OCI's name the same gzip blob differently, and one manifest should not
-// mix the two.
 // SharedLayers counts img's first layers that are the base's, whose diff IDs are
 // baseIDs: the Recipe's BaseLayers.
 func SharedLayers(img v1.Image, baseIDs []string) (int, error) {
@@ -113,6 +110,9 @@ func SharedLayers(img v1.Image, baseIDs []string) (int, error) {
 	return n, nil
 }
 
+// ociMediaType is a layer's media type in OCI's terms: the engine's docker-format
+// export and OCI's name the same gzip blob differently, and one manifest should not
+// mix the two.
 func ociMediaType(l v1.Layer) (types.MediaType, error) {
 	mt, err := l.MediaType()
 	if err != nil {

@@ -90,6 +90,9 @@ type ImageSizes struct {
 	Layers         int
 }
 
+// MB writes n bytes as megabytes (10^6 bytes, as registries count), to two places.
+func MB(n int64) string { return fmt.Sprintf("%.2f MB", float64(n)/1e6) }
+
 // Measure sums the sizes of layers, counting those not in base as payload.
 func (c *LayerCache) Measure(layers, base []string) ImageSizes {
 	inBase := map[string]bool{}
