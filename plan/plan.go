@@ -11,6 +11,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/spack-ghcr/spack-ghcr/provenance"
+	"github.com/spack-ghcr/spack-ghcr/registry"
 	"github.com/spack-ghcr/spack-ghcr/spack"
 )
 
@@ -61,7 +62,12 @@ func Of(env *spack.Environment, o Options) (Plan, error) {
 		p.Includes = append(p.Includes, name)
 	}
 	if o.Registry != "" {
-		p.Image = strings.ToLower(strings.TrimSuffix(o.Registry, "/")) + "/" + env.Name
+		// The name build publishes to, checked as build checks it.
+		repo, err := registry.Repository(o.Registry, env.Name)
+		if err != nil {
+			return Plan{}, err
+		}
+		p.Image = repo
 	}
 	var version string
 	if len(env.Roots) == 1 {
