@@ -2,16 +2,12 @@ package pipeline
 
 import (
 	"context"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/google/go-containerregistry/pkg/name"
-	"github.com/google/go-containerregistry/pkg/registry"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -21,31 +17,9 @@ import (
 	"github.com/spack-ghcr/spack-ghcr/spack"
 )
 
-// fakeRegistry is an in-memory OCI registry that records the manifests pushed, in
-// order ("PUT /v2/…/manifests/<tag or digest>").
-func fakeRegistry(t *testing.T) (host string, pushed func() []string) {
-	t.Helper()
-	var mu sync.Mutex
-	var puts []string
-	reg := registry.New()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodPut && strings.Contains(r.URL.Path, "/manifests/") {
-			mu.Lock()
-			puts = append(puts, r.URL.Path[strings.LastIndex(r.URL.Path, "/")+1:])
-			mu.Unlock()
-		}
-		reg.ServeHTTP(w, r)
-	}))
-	t.Cleanup(srv.Close)
-	return strings.TrimPrefix(srv.URL, "http://"), func() []string {
-		mu.Lock()
-		defer mu.Unlock()
-		return append([]string(nil), puts...)
-	}
-}
-
 func TestPublishByDigestThenTagsLatestLast(t *testing.T) {
-	host, pushed := fakeRegistry(t)
+	reg := registrytest.New(t, false)
+	host, pushed := reg.Host, reg.ManifestPuts
 	img := registrytest.Image(t, 1, "", nil)
 	digest, err := img.Digest()
 	require.NoError(t, err)
@@ -64,7 +38,7 @@ func TestPublishByDigestThenTagsLatestLast(t *testing.T) {
 
 func TestUpToDate(t *testing.T) {
 	ctx := context.Background()
-	host, _ := fakeRegistry(t)
+	host := registrytest.New(t, false).Host
 	recorded := &provenance.Inputs{Environment: "lz4", Builder: "reg/spack:1.1.0@sha256:b", Packages: "119680ae"}
 	recorded.Key = recorded.Sum()
 	key := recorded.Key
