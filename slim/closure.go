@@ -47,14 +47,16 @@ func AnalyseClosure(all *Tree, prefixes []Prefix) (*Closure, error) {
 		}
 	}
 	c.LibPath = LibraryDirs(c.Shipped, c.whole)
-	plan, err := PlanLibraries(c.Shipped, all.Filter(isRuntime), c.LibPath)
+	// The shipped files are read once: for the plan, and as the ELF files that ship.
+	elfs, err := c.Shipped.ELFs()
 	if err != nil {
 		return nil, fmt.Errorf("planning libraries: %w", err)
 	}
-	c.Plan = plan
-	if c.ELFs, err = c.Shipped.ELFs(); err != nil {
-		return nil, err
+	plan, err := planLibraries(slices.Clone(elfs), c.Shipped, all.Filter(isRuntime), c.LibPath)
+	if err != nil {
+		return nil, fmt.Errorf("planning libraries: %w", err)
 	}
+	c.Plan, c.ELFs = plan, elfs
 	for _, p := range plan.RuntimeFiles {
 		if e, err := ReadELF(filepath.Join(all.Host, p), p); err == nil {
 			c.ELFs = append(c.ELFs, *e)

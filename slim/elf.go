@@ -299,6 +299,12 @@ func PlanLibraries(shipped, runtimes *Tree, libPath []string) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
+	return planLibraries(elfs, shipped, runtimes, libPath)
+}
+
+// planLibraries is PlanLibraries over shipped's ELF files as already read; it takes
+// elfs over as its work list.
+func planLibraries(elfs []ELF, shipped, runtimes *Tree, libPath []string) (*Plan, error) {
 	plan := &Plan{OS: map[string][]string{}}
 	keep := map[string]bool{}
 	interps := map[string]bool{}
