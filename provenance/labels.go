@@ -4,8 +4,11 @@ import (
 	"cmp"
 	"fmt"
 	"maps"
+	"slices"
 	"strings"
 	"time"
+
+	"github.com/google/go-containerregistry/pkg/name"
 
 	"github.com/spack-ghcr/spack-ghcr/spack"
 )
@@ -97,13 +100,26 @@ func Tags(version, revision string) []string {
 	return tags
 }
 
-// ImageTags are the Tags of an image built from lf.
+// PublishTags are the Tags a registry takes: a version that is no valid tag (Spack
+// allows '+' and more in a version) is left out. Both ways of publishing, one image
+// and a multi-platform index, tag with them.
+func PublishTags(version, revision string) []string {
+	var tags []string
+	for _, t := range Tags(version, revision) {
+		if _, err := name.NewTag("example.com/x:"+t, name.StrictValidation); err == nil {
+			tags = append(tags, t)
+		}
+	}
+	return slices.Compact(tags)
+}
+
+// ImageTags are the PublishTags of an image built from lf.
 func ImageTags(revision string, lf *spack.Lockfile) []string {
 	var version string
 	if roots := lf.RootSpecs(); len(roots) == 1 {
 		version = roots[0].Version
 	}
-	return Tags(version, revision)
+	return PublishTags(version, revision)
 }
 
 // Labels are the inputs as image labels; the base's are OCI's own annotation keys.

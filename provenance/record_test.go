@@ -53,6 +53,14 @@ func TestTags(t *testing.T) {
 	assert.Equal(t, []string{"latest", one.RootSpecs()[0].Version, "abcdef0"}, ImageTags("abcdef0123", one))
 }
 
+// TestPublishTags: what a registry refuses is left out, by the single-image push and
+// the multi-platform index alike.
+func TestPublishTags(t *testing.T) {
+	assert.Equal(t, []string{"latest", "1.9.4", "0123456"}, PublishTags("1.9.4", "0123456789abcdef"))
+	assert.Equal(t, []string{"latest", "0123456"}, PublishTags("1.0+cuda", "0123456789abcdef"), "Spack allows '+' in a version, a tag does not")
+	assert.Equal(t, []string{"latest"}, PublishTags("git.abc=1.0", ""))
+}
+
 func TestRecordRoundTrip(t *testing.T) {
 	dir := t.TempDir()
 	tarball := filepath.Join(dir, "image.tar")

@@ -2,7 +2,6 @@ package registry
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/google/go-containerregistry/pkg/name"
@@ -65,28 +64,13 @@ func orderTags(repo name.Repository, tags []string, o *options) ([]name.Tag, err
 	return out, nil
 }
 
-// UsualTags are the tags an image gets (provenance.Tags), read from its labels: latest;
-// the root's version when the environment has one root; and the short (7-character)
-// source revision when known. A tag that is not valid (Spack allows '+' and more in a
-// version) is left out.
+// UsualTags are the tags an image gets (provenance.PublishTags), read from its labels:
+// latest; the root's version when the environment has one root; and the short
+// (7-character) source revision when known.
 func UsualTags(labels map[string]string) []string {
 	var version string
 	if roots := strings.Fields(labels[provenance.LabelRoots]); len(roots) == 1 {
 		version = labels[provenance.LabelVersion]
 	}
-	var tags []string
-	for _, t := range provenance.Tags(version, labels[provenance.LabelRevision]) {
-		if validTag(t) {
-			tags = append(tags, t)
-		}
-	}
-	return slices.Compact(tags)
-}
-
-func validTag(t string) bool {
-	if t == "" {
-		return false
-	}
-	_, err := name.NewTag("example.com/x:"+t, name.StrictValidation)
-	return err == nil
+	return provenance.PublishTags(version, labels[provenance.LabelRevision])
 }
